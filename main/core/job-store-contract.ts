@@ -1,0 +1,42 @@
+import type { ArchivalFields, Job, ProcessingFields } from '../../shared/job'
+
+/** Fields given when a job is first recorded; the store assigns the id and the defaults of the rest. */
+export type NewJob = Pick<
+  Job,
+  'fileName' | 'sourcePath' | 'detectedSize' | 'detectedMtimeMs' | 'detectedAt' | 'backupCallback' | 'archivalStatus'
+> &
+  Partial<Pick<Job, 'jobType' | 'client' | 'cycleDate'>>
+
+/** What the store did when the file it loaded was missing or unreadable. */
+export interface StoreRecovery {
+  kind: 'restored-last-good' | 'started-empty'
+  /** Where the unreadable file was moved, when there was one. */
+  movedAsidePath: string | null
+  message: string
+}
+
+/**
+ * The job store as the rest of the core uses it.
+ *
+ * Every update changes the in-memory job synchronously, before the returned promise settles, so a check and an
+ * update made in the same tick cannot interleave with another job's. The promise resolves once the write that
+ * contains the change is fsynced and renamed into place.
+ */
+export interface JobRepository {
+  readonly recovery: StoreRecovery | null
+  all(): readonly Job[]
+  get(id: string): Job | undefined
+  /** Jobs recorded for a path in the index folder, oldest first. */
+  findBySourcePath(sourcePath: string): Job[]
+  /** The job with this SHA-256 whose counts are in the accounting report, other than `excludeId`. */
+  findCountedBySha256(sha256: string, excludeId: string): Job | undefined
+  create(init: NewJob): Promise<Job>
+  /** Main-status fields only; other keys are dropped at run time as well as rejected by the type. */
+  updateProcessing(id: string, patch: Partial<ProcessingFields>): Promise<Job>
+  /** Archival fields only: the one path BackupHelper uses. */
+  updateArchival(id: string, patch: Partial<ArchivalFields>): Promise<Job>
+  appendLog(id: string, message: string): Promise<Job>
+  flush(): Promise<void>
+  /** Flushes pending writes and releases the data-folder lock. */
+  close(): Promise<void>
+}

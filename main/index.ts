@@ -1,0 +1,23 @@
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow } from 'electron'
+import { windowOptions } from './window-options'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs')))
+  void window.loadFile(join(here, '../renderer/index.html'))
+  return window
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  void app.whenReady().then(() => {
+    createWindow()
+  })
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+}

@@ -1,0 +1,14 @@
+import type { Job } from './job'
+
+/**
+ * Events the core emits. A job event is emitted after the store write that holds the change is on disk.
+ */
+export type MonitorEvent =
+  | { type: 'job-changed'; job: Job }
+  | { type: 'backup-failed'; job: Job }
+  | { type: 'index-folder-missing'; path: string; message: string }
+  | { type: 'index-folder-restored'; path: string }
+  | { type: 'watching-paused' }
+  | { type: 'watching-resumed' }
+  | { type: 'store-recovered'; message: string }
+  | { type: 'error'; message: string }

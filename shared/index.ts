@@ -1,0 +1,4 @@
+export * from './status'
+export * from './job'
+export * from './events'
+export * from './schemas'

@@ -1,0 +1,174 @@
+import { constants } from 'node:fs'
+import { access, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { z } from 'zod'
+import { SettingsSchema, type Settings } from '../../shared/schemas'
+
+/** Name of the settings file inside the data folder. */
+export const SETTINGS_FILE_NAME = 'settings.json'
+
+/** Defaults for everything except the folders. */
+export const DEFAULT_OPTIONS = {
+  stabilityWindowMs: 2_000,
+  usePolling: false,
+  pollIntervalMs: 1_000,
+  sweepIntervalMs: 60_000,
+  concurrency: 4,
+  backupRetries: 3,
+  backupRetryMinDelayMs: 500,
+  backupRetryMaxDelayMs: 10_000,
+} satisfies Omit<Settings, 'indexDir' | 'archiveDir' | 'dataDir'>
+
+/** A settings problem the user has to fix; `problems` lists each one on its own. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+    this.name = 'SettingsError'
+  }
+}
+
+/**
+ * Returns the default data folder: `$PUI_MONITOR_DATA` when set, else the platform's per-user data folder
+ * (`$XDG_DATA_HOME/pui-monitor` or `~/.local/share/pui-monitor` on Linux, `%APPDATA%\pui-monitor` on Windows,
+ * `~/Library/Application Support/pui-monitor` on macOS).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PUI_MONITOR_DATA) return resolve(env.PUI_MONITOR_DATA)
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'pui-monitor')
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'pui-monitor')
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'pui-monitor')
+}
+
+const SettingsFileSchema = SettingsSchema.omit({ dataDir: true }).partial().strict()
+
+/** Reads `<dataDir>/settings.json`; a missing file gives no overrides. Paths in it are relative to the data folder. */
+export async function readSettingsFile(dataDir: string): Promise<Partial<Settings>> {
+  const path = join(dataDir, SETTINGS_FILE_NAME)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new SettingsError([`settings: cannot read ${path} (${(error as NodeJS.ErrnoException).code}): check its permissions`])
+  }
+
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new SettingsError([`settings: ${path} is not valid JSON (${(error as Error).message}): fix or delete the file`])
+  }
+
+  const parsed = SettingsFileSchema.safeParse(json)
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, `settings: ${path}`))
+
+  const fromFile = parsed.data
+  if (fromFile.indexDir) fromFile.indexDir = resolve(dataDir, fromFile.indexDir)
+  if (fromFile.archiveDir) fromFile.archiveDir = resolve(dataDir, fromFile.archiveDir)
+  return fromFile
+}
+
+function describeIssues(error: z.ZodError, where: string): string[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
+    return `${where}: ${field}: ${issue.message}`
+  })
+}
+
+/**
+ * Builds the settings from the defaults, then `<dataDir>/settings.json`, then the given overrides (command-line
+ * flags), validates them with zod and checks the folders. The default index and archive folders
+ * (`<dataDir>/index`, `<dataDir>/archive`) are created when missing; an index folder that was set explicitly must
+ * exist.
+ */
+export async function resolveSettings(overrides: Partial<Settings> = {}): Promise<Settings> {
+  const dataDir = resolve(overrides.dataDir ?? defaultDataDir())
+  await ensureWritableDataDir(dataDir)
+  const fromFile = await readSettingsFile(dataDir)
+
+  const indexDir = overrides.indexDir ?? fromFile.indexDir
+  const archiveDir = overrides.archiveDir ?? fromFile.archiveDir
+  const candidate = {
+    ...DEFAULT_OPTIONS,
+    ...fromFile,
+    ...withoutUndefined(overrides),
+    dataDir,
+    indexDir: resolve(indexDir ?? join(dataDir, 'index')),
+    archiveDir: resolve(archiveDir ?? join(dataDir, 'archive')),
+  }
+
+  const parsed = SettingsSchema.safeParse(candidate)
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings'))
+  const settings = parsed.data
+
+  if (!indexDir) await mkdir(settings.indexDir, { recursive: true })
+  await checkFolders(settings)
+  return settings
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** Returns true when `child` is `parent` or lies inside it. */
+export function isSameOrInside(child: string, parent: string): boolean {
+  const path = relative(parent, child)
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path))
+}
+
+async function canonical(path: string): Promise<string> {
+  try {
+    return await realpath(path)
+  } catch {
+    // A folder that does not exist yet is compared by its resolved name.
+    return resolve(path)
+  }
+}
+
+/** Rejects folder combinations the pipeline cannot run with; every problem is listed, not only the first. */
+export async function checkFolders(settings: Settings): Promise<void> {
+  const problems: string[] = []
+  const indexDir = await canonical(settings.indexDir)
+  const archiveDir = await canonical(settings.archiveDir)
+
+  try {
+    const info = await stat(settings.indexDir)
+    if (!info.isDirectory()) problems.push(`settings: index folder ${settings.indexDir} is not a folder: choose a folder with --index`)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    problems.push(
+      code === 'ENOENT'
+        ? `settings: index folder ${settings.indexDir} does not exist: create it or choose another with --index`
+        : `settings: cannot read index folder ${settings.indexDir} (${code}): check its permissions`,
+    )
+  }
+
+  if (isSameOrInside(archiveDir, indexDir)) {
+    problems.push(
+      `settings: archive folder ${settings.archiveDir} is the index folder or inside it, so archived files would be processed again: choose an archive folder outside ${settings.indexDir}`,
+    )
+  } else if (isSameOrInside(indexDir, archiveDir)) {
+    problems.push(
+      `settings: index folder ${settings.indexDir} is inside the archive folder ${settings.archiveDir}: choose folders that do not contain each other`,
+    )
+  }
+
+  if (problems.length > 0) throw new SettingsError(problems)
+}
+
+/** Creates the data folder when missing and proves it can be written with a probe file. */
+export async function ensureWritableDataDir(dataDir: string): Promise<void> {
+  const probe = join(dataDir, `.write-probe-${process.pid}`)
+  try {
+    await mkdir(dataDir, { recursive: true })
+    await access(dataDir, constants.W_OK)
+    await writeFile(probe, '')
+    await rm(probe, { force: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    throw new SettingsError([
+      `settings: data folder ${dataDir} cannot be written (${code}): choose another with --data or fix its permissions`,
+    ])
+  }
+}

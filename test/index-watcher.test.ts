@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process'
+import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { IndexWatcher, isTemporaryName } from '../main/core/index-watcher'
+import { silentLogger } from '../main/core/logger'
+import type { StableFile } from '../main/core/stability'
+import { makeTempDir } from './helpers/temp-dir'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+describe('isTemporaryName', () => {
+  it('recognises producer temporary names', () => {
+    for (const name of ['.acme.txt', 'a.tmp', 'a.TXT.part', 'a.filepart', 'a.txt~']) expect(isTemporaryName(name)).toBe(true)
+    for (const name of ['acme_stmt_20261130_1.txt', 'part.txt', 'tmp_a.txt']) expect(isTemporaryName(name)).toBe(false)
+  })
+})
+
+describe('IndexWatcher', () => {
+  let root: { path: string; remove: () => Promise<void> }
+  let indexDir: string
+  let watcher: IndexWatcher | null
+  let taken: StableFile[]
+  let known: Set<string>
+  let missing: string[]
+  let restored: number
+
+  beforeEach(async () => {
+    root = await makeTempDir()
+    indexDir = join(root.path, 'in')
+    await mkdir(indexDir)
+    taken = []
+    known = new Set()
+    missing = []
+    restored = 0
+    watcher = null
+  })
+  afterEach(async () => {
+    await watcher?.stop()
+    await root.remove()
+  })
+
+  function startWatcher(options: { stabilityWindowMs?: number; sweepIntervalMs?: number } = {}) {
+    watcher = new IndexWatcher({
+      indexDir,
+      stabilityWindowMs: options.stabilityWindowMs ?? 200,
+      usePolling: false,
+      pollIntervalMs: 100,
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+      logger: silentLogger,
+      isKnown: (path, size, mtimeMs) => known.has(`${path}:${size}:${mtimeMs}`),
+      onStable: (file) => {
+        taken.push(file)
+        known.add(`${file.path}:${file.size}:${file.mtimeMs}`)
+      },
+      onFolderMissing: (message) => missing.push(message),
+      onFolderRestored: () => {
+        restored += 1
+      },
+    })
+    return watcher.start()
+  }
+
+  it('takes files present at start', async () => {
+    await writeFile(join(indexDir, 'a.txt'), 'one')
+    await writeFile(join(indexDir, 'b.txt'), 'two')
+
+    await startWatcher()
+    await waitFor(() => taken.length === 2, 'two files')
+
+    expect(taken.map((file) => file.path).sort()).toEqual([join(indexDir, 'a.txt'), join(indexDir, 'b.txt')])
+  })
+
+  it('waits for a slow writer', async () => {
+    await startWatcher({ stabilityWindowMs: 400 })
+    const path = join(indexDir, 'slow.txt')
+
+    for (let chunk = 0; chunk < 12; chunk += 1) {
+      await appendFile(path, `line ${chunk}\n`)
+      await sleep(100)
+      expect(taken).toEqual([])
+    }
+    const finalSize = (await stat(path)).size
+    await waitFor(() => taken.length === 1, 'the slow file')
+
+    expect(taken[0]?.size).toBe(finalSize)
+  })
+
+  it('ignores temporary names until renamed', async () => {
+    await startWatcher({ stabilityWindowMs: 100 })
+    await writeFile(join(indexDir, 'c.txt.part'), 'data')
+    await writeFile(join(indexDir, '.hidden.txt'), 'data')
+    await sleep(600)
+    expect(taken).toEqual([])
+
+    await rename(join(indexDir, 'c.txt.part'), join(indexDir, 'c.txt'))
+    await waitFor(() => taken.length === 1, 'the renamed file')
+
+    expect(taken[0]?.path).toBe(join(indexDir, 'c.txt'))
+  })
+
+  it('takes each file once despite repeated sweeps', async () => {
+    await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 100 })
+    await writeFile(join(indexDir, 'd.txt'), 'data')
+    await waitFor(() => taken.length === 1, 'the file')
+
+    await watcher?.sweep()
+    await watcher?.sweep()
+    await sleep(500)
+
+    expect(taken).toHaveLength(1)
+  })
+
+  it('skips folders named like files', async () => {
+    await mkdir(join(indexDir, 'acme_stmt_20261130_1.txt'))
+    await startWatcher({ stabilityWindowMs: 50 })
+    await sleep(400)
+
+    expect(taken).toEqual([])
+  })
+
+  it('reports a FIFO as not a file', async () => {
+    execFileSync('mkfifo', [join(indexDir, 'acme_stmt_20261130_2.txt')])
+    await startWatcher({ stabilityWindowMs: 50 })
+    await waitFor(() => taken.length === 1, 'the FIFO')
+
+    expect(taken[0]?.isFile).toBe(false)
+    expect(taken[0]?.isSymbolicLink).toBe(false)
+  })
+
+  it('reports a missing folder and resumes', async () => {
+    await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 100 })
+    await rm(indexDir, { recursive: true })
+    await waitFor(() => missing.length === 1, 'the missing-folder report')
+    expect(missing[0]).toContain(`index folder ${indexDir} cannot be read (ENOENT)`)
+
+    await mkdir(indexDir)
+    await waitFor(() => restored === 1, 'the restored report')
+    await writeFile(join(indexDir, 'e.txt'), 'back')
+    await waitFor(() => taken.length === 1, 'a file in the recreated folder')
+
+    expect(taken[0]?.path).toBe(join(indexDir, 'e.txt'))
+    expect(missing).toHaveLength(1)
+  })
+})

@@ -1,0 +1,564 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { basename, dirname, extname, join } from 'node:path'
+import type { Stats } from 'node:fs'
+
+/**
+ * Error codes that may clear without anyone acting, so BackupHelper retries them automatically. They cover a busy
+ * or locked file (EBUSY, EPERM, EAGAIN, common on Windows while a virus scanner has it open), exhausted handles
+ * (EMFILE, ENFILE), a full disk that cleanup may free (ENOSPC), network share errors (ETIMEDOUT, EIO, ESTALE,
+ * ECONNRESET, EHOSTDOWN, ENETUNREACH) and a copy that did not read back as written (VERIFY_FAILED).
+ * Every other code needs a person: SOURCE_CHANGED, SOURCE_MISSING, NOT_A_FILE, TOO_MANY_CLASHES, EROFS, ENOTDIR,
+ * EACCES, EISDIR, ENAMETOOLONG and unknown codes.
+ */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set(
+  ['EBUSY', 'EPERM', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOSPC', 'ETIMEDOUT'].concat(
+    ['EIO', 'ESTALE', 'ECONNRESET', 'EHOSTDOWN', 'ENETUNREACH', 'VERIFY_FAILED'],
+  ),
+)
+
+/** A failed backup or move step. `code` is the errno (`ENOSPC`) or a product code (`SOURCE_CHANGED`). */
+export class BackupError extends Error {
+  readonly code: string
+  readonly transient: boolean
+
+  constructor(code: string, message: string, options: { cause?: unknown; transient?: boolean } = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'BackupError'
+    this.code = code
+    this.transient = options.transient ?? TRANSIENT_CODES.has(code)
+  }
+}
+
+/** Returns true when an error with this code is worth retrying automatically. */
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT_CODES.has(code)
+}
+
+/** Returns the errno code of a Node file-system error, or null for anything else. */
+export function errnoOf(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return null
+  return typeof error.code === 'string' ? error.code : null
+}
+
+type Side = 'archive' | 'index'
+
+/** Wraps a Node file-system error as `backup: <operation> <path> (<code>): <what to do>`. */
+function fileSystemError(operation: string, path: string, error: unknown, side: Side): BackupError {
+  if (error instanceof BackupError) return error
+  const code = errnoOf(error) ?? 'EUNKNOWN'
+  const detail = error instanceof Error ? error.message : String(error)
+  const message = `backup: ${operation} ${path} (${code}): ${nextStep(code, side)}. ${detail}`
+  return new BackupError(code, message, { cause: error })
+}
+
+function nextStep(code: string, side: Side): string {
+  const folder = side === 'archive' ? 'archive folder' : 'index folder'
+  switch (code) {
+    case 'ENOSPC':
+      return `the ${side} disk is full. Free space, then retry the backup`
+    case 'EROFS':
+      return `the ${folder} is on a read-only file system. Remount it read-write or choose another ${folder}`
+    case 'ENOTDIR':
+      return `a part of the path is a file, not a folder. Move that file or choose another ${folder}`
+    case 'EACCES':
+    case 'EPERM':
+      return `check the ${folder}'s permissions`
+    case 'EBUSY':
+    case 'EAGAIN':
+      return 'another program is using the file. Close it, then retry the backup'
+    default:
+      return `check the ${folder}, then retry the backup`
+  }
+}
+
+/** Suffix of the temporary copy written next to its destination before it is put into place. */
+export const TEMP_SUFFIX = '.pui-tmp'
+
+/** Clash names tried (`<stem>.<hash>-N<ext>`) before a backup gives up with `TOO_MANY_CLASHES`. */
+export const MAX_CLASH_NAMES = 100
+
+const COPY_CHUNK_BYTES = 1024 * 1024
+
+/** Link errors that mean the file system has no hard links, so placement falls back to check-then-rename. */
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'])
+
+/** Result of `archiveFile`. `alreadyArchived` means an identical file was already there and was kept as is. */
+export interface ArchiveOutcome {
+  archivePath: string
+  sha256: string
+  size: number
+  alreadyArchived: boolean
+}
+
+export interface ArchiveOptions {
+  /** Called once the temporary copy is synced and closed, before it is re-read and verified. */
+  afterTempWritten?: (tempPath: string) => void | Promise<void>
+}
+
+/** Result of `moveFile`. `crossDevice` means the file was copied, verified and unlinked instead of linked. */
+export interface MoveOutcome {
+  destinationPath: string
+  size: number
+  alreadyPresent: boolean
+  crossDevice: boolean
+}
+
+interface Digest {
+  sha256: string
+  size: number
+}
+
+/**
+ * Archives `sourcePath` as `destinationPath` and removes the source once the copy is on disk and verified.
+ *
+ * The copy goes to `.<file>.<token>.pui-tmp` in the destination folder while the source is hashed, so it works
+ * across file systems. It fails with `SOURCE_CHANGED` when the source no longer hashes to `expectedSha256`. An
+ * existing file is never overwritten: identical content counts as already archived, different content gets the
+ * name `<stem>.<first 8 hex of sha256><ext>` (then `-2`, `-3`...). On failure the temporary copy is removed and
+ * the source is left alone. Throws BackupError.
+ */
+export async function archiveFile(
+  sourcePath: string,
+  destinationPath: string,
+  expectedSha256: string,
+  options: ArchiveOptions = {},
+): Promise<ArchiveOutcome> {
+  const sourceStats = await statSource(sourcePath)
+  if (sourceStats === null) {
+    const archived = await findArchivedCopy(destinationPath, expectedSha256)
+    if (archived !== null) return { ...archived, sha256: expectedSha256, alreadyArchived: true }
+    throw new BackupError(
+      'SOURCE_MISSING',
+      `backup: source file is gone: ${sourcePath}. It was not archived, and no archived copy with its SHA-256 is ` +
+        `at ${destinationPath}. Check whether another program moved or deleted it`,
+    )
+  }
+
+  await createArchiveFolder(dirname(destinationPath))
+
+  const archived = await findArchivedCopy(destinationPath, expectedSha256)
+  if (archived !== null) {
+    await removeSourceIfSame(sourcePath, expectedSha256, archived.archivePath)
+    return { ...archived, sha256: expectedSha256, alreadyArchived: true }
+  }
+
+  return copyAndPlace(sourcePath, destinationPath, expectedSha256, options)
+}
+
+/**
+ * Moves `sourcePath` into `destinationFolderPath`, keeping its file name, by hard link and unlink on the same file
+ * system and by verified copy and unlink across file systems (`EXDEV`). Follows the clash rules of `archiveFile`:
+ * it never overwrites. Throws BackupError.
+ */
+export async function moveFile(sourcePath: string, destinationFolderPath: string): Promise<MoveOutcome> {
+  const sourceStats = await statSource(sourcePath)
+  if (sourceStats === null) {
+    throw new BackupError('SOURCE_MISSING', `backup: source file is gone: ${sourcePath}. It was not moved`)
+  }
+
+  await createArchiveFolder(destinationFolderPath)
+  const destinationPath = join(destinationFolderPath, basename(sourcePath))
+
+  try {
+    const sourceSha256 = async () => (await hashFile(sourcePath, 'index')).sha256
+    const placed = await placeWithoutOverwrite(sourcePath, destinationPath, sourceSha256)
+    if (placed.alreadyArchived) await removeFile(sourcePath, 'cannot remove moved source file', 'index')
+    await syncFolder(destinationFolderPath, 'archive')
+    await syncFolder(dirname(sourcePath), 'index')
+    const alreadyPresent = placed.alreadyArchived
+    return { destinationPath: placed.path, size: sourceStats.size, alreadyPresent, crossDevice: false }
+  } catch (error) {
+    if (!(error instanceof BackupError) || error.code !== 'EXDEV') throw error
+  }
+
+  const copied = await copyAndPlace(sourcePath, destinationPath, null, {})
+  const alreadyPresent = copied.alreadyArchived
+  return { destinationPath: copied.archivePath, size: copied.size, alreadyPresent, crossDevice: true }
+}
+
+/**
+ * Looks for `sha256` content at `destinationPath` or one of its clash names. Returns the path and size of the
+ * match, or null when there is none. A missing folder counts as no match.
+ */
+export async function findArchivedCopy(
+  destinationPath: string,
+  sha256: string,
+): Promise<{ archivePath: string; size: number } | null> {
+  for (const [index, candidate] of clashCandidates(destinationPath, sha256).entries()) {
+    const stats = await statIfPresent(candidate, 'cannot read archived file')
+    if (stats === null) {
+      // The destination itself may be gone while its clash names remain. After it, the first gap ends the chain.
+      if (index === 0) continue
+      return null
+    }
+    if (!stats.isFile()) continue
+
+    const digest = await hashFile(candidate)
+    if (digest.sha256 === sha256) return { archivePath: candidate, size: digest.size }
+  }
+  return null
+}
+
+/**
+ * Removes the temporary copies of `fileName` that an interrupted backup left in `folder`. Returns their paths.
+ * A missing folder has none.
+ */
+export async function removeStaleTemps(folder: string, fileName: string): Promise<string[]> {
+  let entries: string[]
+  try {
+    entries = await readdir(folder)
+  } catch (error) {
+    const code = errnoOf(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []
+    throw fileSystemError('cannot list archive folder', folder, error, 'archive')
+  }
+
+  const prefix = `.${fileName}.`
+  const stale = entries.filter((name) => {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) return false
+    return /^[0-9a-f]+$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length))
+  })
+
+  const removed: string[] = []
+  for (const name of stale) {
+    await removeFile(join(folder, name), 'cannot remove stale temporary file', 'archive')
+    removed.push(join(folder, name))
+  }
+  return removed
+}
+
+/** Reads a whole file and returns its SHA-256 (hex) and size in bytes. Throws BackupError. */
+export async function hashFile(path: string, side: Side = 'archive'): Promise<Digest> {
+  const handle = await openFile(path, 'r', 'cannot open file to hash', side)
+  try {
+    const hash = createHash('sha256')
+    const size = await readChunks(handle, path, side, (chunk) => hash.update(chunk))
+    return { sha256: hash.digest('hex'), size }
+  } finally {
+    await closeAfterUse(handle)
+  }
+}
+
+/**
+ * Removes `sourcePath` when its content still hashes to `sha256` and syncs its folder. Returns `removed`, `missing`
+ * when it was already gone, or `different` (and keeps it) when the file now contains other content.
+ */
+export async function removeArchivedSource(
+  sourcePath: string,
+  sha256: string,
+): Promise<'removed' | 'missing' | 'different'> {
+  if ((await statSource(sourcePath)) === null) return 'missing'
+  const digest = await hashFile(sourcePath, 'index')
+  if (digest.sha256 !== sha256) return 'different'
+
+  await removeFile(sourcePath, 'cannot remove archived source file', 'index')
+  await syncFolder(dirname(sourcePath), 'index')
+  return 'removed'
+}
+
+/** Returns the names tried for `destinationPath` in order: itself, `<stem>.<hash8><ext>`, then `-2`, `-3`... */
+export function clashCandidates(destinationPath: string, sha256: string): string[] {
+  const folder = dirname(destinationPath)
+  const extension = extname(destinationPath)
+  const stem = basename(destinationPath, extension)
+  const hash8 = sha256.slice(0, 8)
+
+  const names = [destinationPath, join(folder, `${stem}.${hash8}${extension}`)]
+  for (let n = 2; names.length < MAX_CLASH_NAMES; n += 1) names.push(join(folder, `${stem}.${hash8}-${n}${extension}`))
+  return names
+}
+
+async function copyAndPlace(
+  sourcePath: string,
+  destinationPath: string,
+  expectedSha256: string | null,
+  options: ArchiveOptions,
+): Promise<ArchiveOutcome> {
+  const folder = dirname(destinationPath)
+  const tempPath = join(folder, `.${basename(destinationPath)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+
+  try {
+    const copied = await copyToTemp(sourcePath, tempPath)
+    if (expectedSha256 !== null && copied.digest.sha256 !== expectedSha256) {
+      throw new BackupError(
+        'SOURCE_CHANGED',
+        `backup: source file changed since processing: expected sha256 ${expectedSha256}, found ` +
+          `${copied.digest.sha256} in ${sourcePath}. The file was not archived and stays in the index folder`,
+      )
+    }
+
+    await options.afterTempWritten?.(tempPath)
+    await verifyCopy(tempPath, copied.digest)
+
+    const placed = await placeWithoutOverwrite(tempPath, destinationPath, async () => copied.digest.sha256)
+    await removeFile(tempPath, 'cannot remove temporary file', 'archive', { missingOk: true })
+    await syncFolder(folder, 'archive')
+
+    await removeUnchangedSource(sourcePath, copied.sourceStats, placed.path)
+    const { sha256, size } = copied.digest
+    return { archivePath: placed.path, sha256, size, alreadyArchived: placed.alreadyArchived }
+  } catch (error) {
+    throw await discardTemp(tempPath, error)
+  }
+}
+
+async function copyToTemp(sourcePath: string, tempPath: string): Promise<{ digest: Digest; sourceStats: Stats }> {
+  const source = await openFile(sourcePath, 'r', 'cannot open source file', 'index')
+  let temp: FileHandle | undefined
+  try {
+    const sourceStats = await source.stat()
+    if (!sourceStats.isFile()) {
+      throw new BackupError('NOT_A_FILE', `backup: source ${sourcePath} is not a regular file, so it was not archived`)
+    }
+
+    temp = await openFile(tempPath, 'wx', 'cannot create temporary file', 'archive')
+    const hash = createHash('sha256')
+    const target = temp
+    const size = await readChunks(source, sourcePath, 'index', async (chunk) => {
+      hash.update(chunk)
+      await writeAll(target, chunk, tempPath)
+    })
+
+    await callFs(() => target.sync(), 'cannot sync temporary file', tempPath, 'archive')
+    temp = undefined
+    await callFs(() => target.close(), 'cannot close temporary file', tempPath, 'archive')
+    return { digest: { sha256: hash.digest('hex'), size }, sourceStats }
+  } finally {
+    if (temp !== undefined) await closeAfterUse(temp)
+    await closeAfterUse(source)
+  }
+}
+
+async function verifyCopy(tempPath: string, expected: Digest): Promise<void> {
+  // This read goes through the file system and may be served from the page cache. The fsync before it has already
+  // written the data to the device.
+  const found = await hashFile(tempPath)
+  if (found.sha256 === expected.sha256 && found.size === expected.size) return
+  throw new BackupError(
+    'VERIFY_FAILED',
+    `backup: the copy ${tempPath} does not match its source after writing: expected ${expected.size} bytes with ` +
+      `sha256 ${expected.sha256}, found ${found.size} bytes with sha256 ${found.sha256}. The copy was removed. ` +
+      'Check the archive disk if this repeats',
+  )
+}
+
+/**
+ * Puts `fromPath` at the first free clash candidate by hard link (which fails with EEXIST instead of replacing),
+ * then unlinks `fromPath`. An identical file already at a candidate is kept and `fromPath` stays for the caller.
+ */
+async function placeWithoutOverwrite(
+  fromPath: string,
+  destinationPath: string,
+  sha256Of: () => Promise<string>,
+): Promise<{ path: string; alreadyArchived: boolean }> {
+  let sha256: string | null = null
+  let candidates = [destinationPath]
+
+  for (let index = 0; index < candidates.length; index += 1) {
+    const candidate = candidates[index] as string
+    if (await linkOrRename(fromPath, candidate)) return { path: candidate, alreadyArchived: false }
+
+    if (sha256 === null) {
+      sha256 = await sha256Of()
+      candidates = clashCandidates(destinationPath, sha256)
+    }
+    const existing = await hashFile(candidate)
+    if (existing.sha256 === sha256) return { path: candidate, alreadyArchived: true }
+  }
+
+  throw new BackupError(
+    'TOO_MANY_CLASHES',
+    `backup: ${MAX_CLASH_NAMES} files with other content already use the name ${destinationPath} or its clash ` +
+      'names. Move some of them out of the archive folder, then retry the backup',
+  )
+}
+
+/** Returns false when `candidate` exists. */
+async function linkOrRename(fromPath: string, candidate: string): Promise<boolean> {
+  try {
+    await link(fromPath, candidate)
+  } catch (error) {
+    const code = errnoOf(error)
+    if (code === 'EEXIST') return false
+    if (code === null || !LINK_UNSUPPORTED.has(code)) {
+      throw fileSystemError('cannot place file at', candidate, error, 'archive')
+    }
+
+    // NOTE: without hard links, a file created between this check and the rename would be replaced.
+    if ((await statIfPresent(candidate, 'cannot check archive name')) !== null) return false
+    await callFs(() => rename(fromPath, candidate), 'cannot place file at', candidate, 'archive')
+    return true
+  }
+
+  await removeFile(fromPath, 'cannot remove file after linking it to its new name', 'archive')
+  return true
+}
+
+async function removeUnchangedSource(sourcePath: string, copiedFrom: Stats, archivePath: string): Promise<void> {
+  const now = await statSource(sourcePath)
+  if (now === null) return
+
+  const sameFile = now.ino === copiedFrom.ino && now.dev === copiedFrom.dev
+  const same = sameFile && now.size === copiedFrom.size && now.mtimeMs === copiedFrom.mtimeMs
+  if (!same) {
+    throw new BackupError(
+      'SOURCE_CHANGED',
+      `backup: source file ${sourcePath} changed while it was archived. The archived copy ${archivePath} contains ` +
+        'the processed content, and the source was kept so its new content is not lost',
+    )
+  }
+
+  await removeFile(sourcePath, 'cannot remove archived source file', 'index', { missingOk: true })
+  await syncFolder(dirname(sourcePath), 'index')
+}
+
+async function removeSourceIfSame(sourcePath: string, sha256: string, archivePath: string): Promise<void> {
+  const outcome = await removeArchivedSource(sourcePath, sha256)
+  if (outcome !== 'different') return
+  throw new BackupError(
+    'SOURCE_CHANGED',
+    `backup: source file changed since processing: ${sourcePath} no longer has sha256 ${sha256}. That content ` +
+      `is already archived as ${archivePath}, so the source was kept and not archived again`,
+  )
+}
+
+async function createArchiveFolder(folder: string): Promise<void> {
+  await callFs(() => makeFolders(folder), 'cannot create archive folder', folder, 'archive')
+}
+
+/** Creates missing folders like `mkdir -p` but keeps the errno: Node 20's recursive mkdir reports EROFS as ENOENT. */
+async function makeFolders(folder: string): Promise<void> {
+  try {
+    await mkdir(folder)
+    return
+  } catch (error) {
+    const code = errnoOf(error)
+    if (code === 'EEXIST') return expectFolder(folder)
+    if (code !== 'ENOENT' || dirname(folder) === folder) throw error
+  }
+
+  await makeFolders(dirname(folder))
+  try {
+    await mkdir(folder)
+  } catch (error) {
+    if (errnoOf(error) !== 'EEXIST') throw error
+    await expectFolder(folder)
+  }
+}
+
+async function expectFolder(path: string): Promise<void> {
+  if ((await stat(path)).isDirectory()) return
+  throw Object.assign(new Error(`${path} is a file, not a folder`), { code: 'ENOTDIR' })
+}
+
+async function syncFolder(folder: string, side: Side): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the directory entry itself.
+  if (process.platform === 'win32') return
+  const handle = await openFile(folder, 'r', 'cannot open folder to sync', side)
+  try {
+    await callFs(() => handle.sync(), 'cannot sync folder', folder, side)
+  } finally {
+    await closeAfterUse(handle)
+  }
+}
+
+async function statSource(sourcePath: string): Promise<Stats | null> {
+  return statIfPresent(sourcePath, 'cannot read source file', 'index')
+}
+
+async function statIfPresent(path: string, operation: string, side: Side = 'archive'): Promise<Stats | null> {
+  try {
+    return await stat(path)
+  } catch (error) {
+    const code = errnoOf(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw fileSystemError(operation, path, error, side)
+  }
+}
+
+async function removeFile(path: string, operation: string, side: Side, options = { missingOk: false }): Promise<void> {
+  try {
+    await unlink(path)
+  } catch (error) {
+    if (options.missingOk && errnoOf(error) === 'ENOENT') return
+    throw fileSystemError(operation, path, error, side)
+  }
+}
+
+/** Removes the temporary copy after a failure and returns the error to throw, noting a copy that stayed behind. */
+async function discardTemp(tempPath: string, error: unknown): Promise<unknown> {
+  try {
+    await unlink(tempPath)
+    return error
+  } catch (removeError) {
+    const code = errnoOf(removeError)
+    if (code === 'ENOENT') return error
+    if (!(error instanceof BackupError)) return error
+    return new BackupError(
+      error.code,
+      `${error.message}. The temporary copy ${tempPath} could not be removed (${code}). Delete it by hand`,
+      { cause: error, transient: error.transient },
+    )
+  }
+}
+
+async function openFile(path: string, flags: string, operation: string, side: Side): Promise<FileHandle> {
+  try {
+    return await open(path, flags, 0o644)
+  } catch (error) {
+    if (side === 'index' && errnoOf(error) === 'ENOENT') {
+      const message = `backup: source file is gone: ${path}. It disappeared before it was copied`
+      throw new BackupError('SOURCE_MISSING', message)
+    }
+    throw fileSystemError(operation, path, error, side)
+  }
+}
+
+async function readChunks(
+  handle: FileHandle,
+  path: string,
+  side: Side,
+  onChunk: (chunk: Buffer) => unknown,
+): Promise<number> {
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES)
+  let size = 0
+  for (;;) {
+    const read = () => handle.read(buffer, 0, buffer.length, null)
+    const { bytesRead } = await callFs(read, 'cannot read file', path, side)
+    if (bytesRead === 0) return size
+    await onChunk(buffer.subarray(0, bytesRead))
+    size += bytesRead
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer, path: string): Promise<void> {
+  let offset = 0
+  while (offset < chunk.length) {
+    const { bytesWritten } = await callFs(
+      () => handle.write(chunk, offset, chunk.length - offset, null),
+      'cannot write temporary file',
+      path,
+      'archive',
+    )
+    offset += bytesWritten
+  }
+}
+
+async function callFs<T>(action: () => Promise<T>, operation: string, path: string, side: Side): Promise<T> {
+  try {
+    return await action()
+  } catch (error) {
+    throw fileSystemError(operation, path, error, side)
+  }
+}
+
+/**
+ * Closes a read handle, or a write handle whose step already failed. A close error is not reported, because the data
+ * was already read or the caller is already throwing the first error. Written copies are closed with `callFs`.
+ */
+async function closeAfterUse(handle: FileHandle): Promise<void> {
+  await handle.close().catch((error: unknown) => {
+    void error
+  })
+}

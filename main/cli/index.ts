@@ -1,1 +1,5 @@
-console.log("cli")
+import { runCli } from './commands'
+
+void runCli(process.argv).then((code) => {
+  process.exitCode = code
+})

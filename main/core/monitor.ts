@@ -1,0 +1,334 @@
+import { lstat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import PQueue from 'p-queue'
+import type { MonitorEvent } from '../../shared/events'
+import type { Job, ProcessingFields } from '../../shared/job'
+import type { Settings } from '../../shared/schemas'
+import { isPosted } from '../../shared/status'
+import { buildAccountingReport, type AccountingReport, type ReportRange } from './accounting'
+import { BackupHelper, initialArchivalStatus } from './backup-helper'
+import { IndexWatcher } from './index-watcher'
+import { JobStore } from './job-store'
+import type { JobRepository } from './job-store-contract'
+import { loadJobTypes, type JobTypeRegistry } from './job-types'
+import { silentLogger, type CoreLogger } from './logger'
+import { ObservedRepository } from './observed-store'
+import { processIndexFile } from './processing-job'
+import type { StableFile } from './stability'
+
+export type MonitorListener = (event: MonitorEvent) => void
+
+export interface MonitorOptions {
+  logger?: CoreLogger
+  /** Job types to use instead of the ones loaded from the data folder. */
+  jobTypes?: JobTypeRegistry
+}
+
+/** How often `runOnce` checks whether every file has been taken and every job has finished. */
+const IDLE_CHECK_MS = 50
+
+/**
+ * The pipeline: detect → wait until stable → deduplicate → queue → process → backup callback → persist → notify.
+ * It owns the store, the watcher and BackupHelper, and emits a typed event after each change is on disk.
+ */
+export class Monitor {
+  private readonly listeners = new Set<MonitorListener>()
+  private readonly queue: PQueue
+  private readonly watcher: IndexWatcher
+  private readonly backupHelper: BackupHelper
+  private readonly store: JobRepository
+  /** Paths taken from the watcher whose job is being created, so a repeated event does not start a second job. */
+  private readonly claimedPaths = new Set<string>()
+  /** Ids of the jobs this process created or worked on, for the exit code of a single run. */
+  readonly touchedJobIds = new Set<string>()
+  private running = false
+  private paused = false
+
+  private constructor(
+    readonly settings: Settings,
+    store: JobStore,
+    readonly jobTypes: JobTypeRegistry,
+    private readonly logger: CoreLogger,
+  ) {
+    this.store = new ObservedRepository(store, (job) => this.emit({ type: 'job-changed', job }))
+    this.queue = new PQueue({ concurrency: settings.concurrency })
+    this.backupHelper = new BackupHelper({
+      store: this.store,
+      jobTypes,
+      archiveDir: settings.archiveDir,
+      retries: settings.backupRetries,
+      minDelayMs: settings.backupRetryMinDelayMs,
+      maxDelayMs: settings.backupRetryMaxDelayMs,
+      logger,
+      onBackupFailure: (job) => this.emit({ type: 'backup-failed', job }),
+    })
+    this.watcher = new IndexWatcher({
+      indexDir: settings.indexDir,
+      stabilityWindowMs: settings.stabilityWindowMs,
+      usePolling: settings.usePolling,
+      pollIntervalMs: settings.pollIntervalMs,
+      sweepIntervalMs: settings.sweepIntervalMs,
+      logger,
+      isKnown: (path, size, mtimeMs) => this.isKnown(path, size, mtimeMs),
+      onStable: (file) => void this.take(file),
+      onFolderMissing: (message) => this.emit({ type: 'index-folder-missing', path: settings.indexDir, message }),
+      onFolderRestored: () => this.emit({ type: 'index-folder-restored', path: settings.indexDir }),
+    })
+  }
+
+  /** Opens the store (taking the data-folder lock) and loads the job types. Nothing runs until `start`. */
+  static async open(settings: Settings, options: MonitorOptions = {}): Promise<Monitor> {
+    const logger = options.logger ?? silentLogger
+    const jobTypes = options.jobTypes ?? (await loadJobTypes(settings.dataDir))
+    const store = await JobStore.open(settings.dataDir, { logger })
+    const monitor = new Monitor(settings, store, jobTypes, logger)
+    if (store.recovery) logger.warn(`store: ${store.recovery.message}`)
+    return monitor
+  }
+
+  /** What the store had to do to load, for the caller to show; null when it loaded cleanly. */
+  get storeRecovery() {
+    return this.store.recovery
+  }
+
+  /** Subscribes to events; returns the function that unsubscribes. */
+  subscribe(listener: MonitorListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Reconciles the store with the folders, then watches the index folder. */
+  async start(): Promise<void> {
+    this.running = true
+    this.logger.info(
+      `monitor: starting; index ${this.settings.indexDir}, archive ${this.settings.archiveDir}, data ${this.settings.dataDir}`,
+    )
+    this.reconcile()
+    await this.watcher.start()
+  }
+
+  /** Processes everything in the index folder, waits for every backup, then stops. */
+  async runOnce(onProgress?: (done: number, total: number) => void): Promise<void> {
+    await this.start()
+    while (this.watcher.pendingCount > 0 || this.claimedPaths.size > 0 || this.queue.size > 0 || this.queue.pending > 0) {
+      onProgress?.(this.countFinished(), this.touchedJobIds.size + this.watcher.pendingCount)
+      await new Promise((resolve) => setTimeout(resolve, IDLE_CHECK_MS))
+    }
+    onProgress?.(this.countFinished(), this.touchedJobIds.size)
+    await this.stop()
+  }
+
+  private countFinished(): number {
+    let finished = 0
+    for (const id of this.touchedJobIds) {
+      const job = this.store.get(id)
+      if (job && job.status !== 'PENDING' && job.status !== 'RUNNING' && job.archivalStatus !== 'IN_PROGRESS') finished += 1
+    }
+    return finished
+  }
+
+  /** Compares the index folder with the job records now, instead of waiting for the periodic sweep. */
+  sweep(): Promise<void> {
+    return this.watcher.sweep()
+  }
+
+  /** Stops taking new jobs; jobs already running finish. */
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.queue.pause()
+    this.logger.info('monitor: paused')
+    this.emit({ type: 'watching-paused' })
+  }
+
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.queue.start()
+    this.logger.info('monitor: resumed')
+    this.emit({ type: 'watching-resumed' })
+  }
+
+  get isPaused(): boolean {
+    return this.paused
+  }
+
+  /**
+   * Stops watching, lets running jobs finish, flushes the store and releases the data folder. Jobs still queued
+   * stay `PENDING` on disk and are taken up at the next start.
+   */
+  async stop(): Promise<void> {
+    if (!this.running) {
+      await this.store.close()
+      return
+    }
+    this.running = false
+    await this.watcher.stop()
+    this.queue.pause()
+    await this.queue.onPendingZero()
+    this.queue.clear()
+    await this.store.close()
+    this.logger.info('monitor: stopped')
+  }
+
+  jobs(): readonly Job[] {
+    return this.store.all()
+  }
+
+  job(id: string): Job | undefined {
+    return this.store.get(id)
+  }
+
+  report(range: ReportRange = {}): AccountingReport {
+    return buildAccountingReport(this.store.all(), range)
+  }
+
+  /** Runs only the backup step of a job in `BACKUP_FAILURE` again. */
+  retryBackup(jobId: string): Promise<Job> {
+    this.touchedJobIds.add(jobId)
+    return this.backupHelper.retryBackup(jobId)
+  }
+
+  /** Retries every job in `BACKUP_FAILURE`, at the queue's concurrency; returns the jobs afterwards. */
+  async retryAllFailedBackups(): Promise<Job[]> {
+    const failed = this.store.all().filter((job) => job.archivalStatus === 'BACKUP_FAILURE')
+    return Promise.all(failed.map((job) => this.queue.add(() => this.retryBackup(job.id))))
+  }
+
+  private emit(event: MonitorEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.logger.error(`monitor: an event listener failed on ${event.type}: ${(error as Error).stack ?? error}`)
+      }
+    }
+  }
+
+  /**
+   * Returns true when a job already covers the file at `path` with this size and modification time and has not
+   * released it: a job whose backup moved the file away (`BACKED_UP`) no longer covers a new file of that name.
+   */
+  private isKnown(path: string, size: number, mtimeMs: number): boolean {
+    if (this.claimedPaths.has(path)) return true
+    return this.store
+      .findBySourcePath(path)
+      .some((job) => job.detectedSize === size && job.detectedMtimeMs === mtimeMs && job.archivalStatus !== 'BACKED_UP')
+  }
+
+  /** Records a job for a stable file and queues it. */
+  private async take(file: StableFile): Promise<void> {
+    if (!this.running || this.isKnown(file.path, file.size, file.mtimeMs)) return
+    this.claimedPaths.add(file.path)
+    try {
+      const fileName = basename(file.path)
+      const match = this.jobTypes.match(fileName)
+      const backupCallback = match.ok ? match.jobType.backupCallback : 'none'
+      const job = await this.store.create({
+        fileName,
+        sourcePath: file.path,
+        detectedSize: file.size,
+        detectedMtimeMs: file.mtimeMs,
+        detectedAt: new Date().toISOString(),
+        backupCallback,
+        archivalStatus: initialArchivalStatus(backupCallback),
+        ...(match.ok ? { jobType: match.jobType.name, client: match.client, cycleDate: match.cycleDate } : {}),
+      })
+      this.touchedJobIds.add(job.id)
+      this.logger.info(`job ${job.id}: detected ${file.path} (${file.size} bytes)`)
+      this.enqueue(job.id, () => this.processAndBackUp(job.id))
+    } catch (error) {
+      this.logger.error(`monitor: cannot record a job for ${file.path}: ${(error as Error).message}`)
+      this.emit({ type: 'error', message: `cannot record a job for ${file.path}: ${(error as Error).message}` })
+    } finally {
+      this.claimedPaths.delete(file.path)
+    }
+  }
+
+  private enqueue(jobId: string, task: () => Promise<void>): void {
+    void this.queue.add(task).catch((error: unknown) => {
+      const message = `job ${jobId}: ${(error as Error).message}`
+      this.logger.error(`monitor: ${message}; ${(error as Error).stack ?? ''}`)
+      this.emit({ type: 'error', message })
+    })
+  }
+
+  private async processAndBackUp(jobId: string): Promise<void> {
+    const started = this.store.get(jobId)
+    if (!started) return
+    this.logger.info(`job ${jobId}: processing ${started.fileName}`)
+    // Parsing does not wait for RUNNING to reach disk: a job found PENDING or RUNNING after a crash is processed
+    // again either way. The result must be on disk before the backup can remove the source.
+    const markedRunning = this.store.updateProcessing(jobId, { status: 'RUNNING', startedAt: new Date().toISOString() })
+
+    const outcome = await processIndexFile(started.sourcePath, started.fileName, this.jobTypes)
+    await markedRunning
+    const job = await this.store.updateProcessing(jobId, this.withDuplicateCheck(jobId, outcome))
+    this.logger.info(
+      `job ${jobId}: ${job.fileName} ${job.status}` +
+        (job.error ? ` (${job.error.code}: ${job.error.message})` : '') +
+        `; records ${job.counts.records}, accepted ${job.counts.accepted}, rejected ${job.counts.rejected}`,
+    )
+
+    if (job.jobType !== null) await this.backupHelper.runBackupCallback(job)
+  }
+
+  /**
+   * Turns a posted result into a `DUPLICATE` failure when another counted job has the same SHA-256. The check and
+   * the store update run in the same tick, so two identical files finishing together cannot both be counted.
+   */
+  private withDuplicateCheck(jobId: string, outcome: Partial<ProcessingFields>): Partial<ProcessingFields> {
+    if (!outcome.status || !isPosted(outcome.status) || !outcome.sha256) return outcome
+    const earlier = this.store.findCountedBySha256(outcome.sha256, jobId)
+    if (!earlier) return outcome
+    return {
+      ...outcome,
+      status: 'FAILED',
+      duplicateOf: earlier.id,
+      error: {
+        code: 'DUPLICATE',
+        message: `same content as job ${earlier.id} (${earlier.fileName}, sha256 ${outcome.sha256.slice(0, 12)}…), which is already counted; this file is not counted again`,
+      },
+    }
+  }
+
+  /**
+   * Finishes what a previous run left: jobs cut short while `PENDING` or `RUNNING` are processed again (their
+   * counts are replaced, never added), unfinished backups are checked or repeated, and move-only files still in
+   * the index folder are moved.
+   */
+  private reconcile(): void {
+    let reprocessed = 0
+    let backups = 0
+    for (const job of this.store.all()) {
+      if (job.status === 'PENDING' || job.status === 'RUNNING') {
+        reprocessed += 1
+        this.touchedJobIds.add(job.id)
+        this.enqueue(job.id, () => this.processAndBackUp(job.id))
+      } else if (job.archivalStatus === 'PENDING' || job.archivalStatus === 'IN_PROGRESS') {
+        backups += 1
+        this.touchedJobIds.add(job.id)
+        this.enqueue(job.id, async () => {
+          await this.backupHelper.reconcile(job)
+        })
+      } else if (job.backupCallback === 'move-only' && job.jobType !== null) {
+        this.enqueue(job.id, () => this.moveIfStillThere(job))
+      }
+    }
+    if (reprocessed + backups > 0) {
+      this.logger.info(`monitor: reconciling ${reprocessed} unfinished jobs and ${backups} unfinished backups`)
+    }
+  }
+
+  private async moveIfStillThere(job: Job): Promise<void> {
+    try {
+      const stats = await lstat(job.sourcePath)
+      if (stats.size !== job.detectedSize || stats.mtimeMs !== job.detectedMtimeMs) return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw error
+    }
+    this.touchedJobIds.add(job.id)
+    await this.backupHelper.runBackupCallback(job)
+  }
+}

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Job } from '../shared/job'
+import type { MonitorEvent } from '../shared/events'
+import type { Settings } from '../shared/schemas'
+import { reportToCsv } from '../main/core/accounting'
+import { Monitor } from '../main/core/monitor'
+import { DEFAULT_OPTIONS } from '../main/core/settings'
+import { FsFaults } from './helpers/fs-faults'
+import { sha256Of, writeIndexFile } from './helpers/index-files'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function settled(job: Job): boolean {
+  return job.status !== 'PENDING' && job.status !== 'RUNNING' && job.archivalStatus !== 'PENDING' && job.archivalStatus !== 'IN_PROGRESS'
+}
+
+async function waitForJobs(monitor: Monitor, count: number, timeoutMs = 30_000): Promise<Job[]> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const jobs = monitor.jobs()
+    if (jobs.length >= count && jobs.every(settled)) return [...jobs]
+    if (Date.now() > deadline) {
+      throw new Error(`timed out: ${jobs.length}/${count} jobs, unsettled: ${jobs.filter((job) => !settled(job)).map((job) => `${job.id} ${job.status}/${job.archivalStatus}`).join(', ')}`)
+    }
+    await sleep(25)
+  }
+}
+
+async function listFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true })
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort()
+}
+
+describe('Monitor', () => {
+  let faults: FsFaults
+  let settings: Settings
+  let monitor: Monitor | null
+
+  beforeEach(async () => {
+    faults = new FsFaults()
+    const root = await faults.tempDir('pui-monitor')
+    settings = {
+      ...DEFAULT_OPTIONS,
+      dataDir: join(root, 'data'),
+      indexDir: join(root, 'in'),
+      archiveDir: join(root, 'archive'),
+      stabilityWindowMs: 50,
+      backupRetries: 1,
+      backupRetryMinDelayMs: 10,
+      backupRetryMaxDelayMs: 20,
+    }
+    await mkdir(settings.dataDir)
+    await mkdir(settings.indexDir)
+    monitor = null
+  })
+  afterEach(async () => {
+    await monitor?.stop()
+    await faults.cleanup()
+  })
+
+  async function startMonitor(overrides: Partial<Settings> = {}, listener?: (event: MonitorEvent) => void): Promise<Monitor> {
+    monitor = await Monitor.open({ ...settings, ...overrides })
+    if (listener) monitor.subscribe(listener)
+    await monitor.start()
+    return monitor
+  }
+
+  it('runs every backup callback kind', async () => {
+    const statement = await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 5)
+    const statementHash = await sha256Of(statement)
+    await writeIndexFile(settings.indexDir, 'acme_notice_20261130_1.txt', 4, ['bad|line'])
+    await writeFile(join(settings.indexDir, 'readme.txt'), 'not an index file\n')
+
+    const running = await startMonitor()
+    const jobs = await waitForJobs(running, 3)
+    const byName = new Map(jobs.map((job) => [job.fileName, job]))
+
+    const stmt = byName.get('acme_stmt_20261130_1.txt')
+    expect(stmt?.status).toBe('SUCCESS')
+    expect(stmt?.archivalStatus).toBe('BACKED_UP')
+    expect(stmt?.counts).toEqual({ records: 5, accepted: 5, rejected: 0, pages: 10 })
+    expect(stmt?.archivePath).toBe(join(settings.archiveDir, 'acme', '2026', '11', 'acme_stmt_20261130_1.txt'))
+    expect(await sha256Of(stmt?.archivePath ?? '')).toBe(statementHash)
+    expect(existsSync(statement)).toBe(false)
+
+    const notice = byName.get('acme_notice_20261130_1.txt')
+    expect(notice?.status).toBe('FAILED')
+    expect(notice?.error?.code).toBe('TOO_MANY_REJECTED')
+    expect(notice?.archivalStatus).toBe('BACKED_UP')
+
+    const unmatched = byName.get('readme.txt')
+    expect(unmatched?.status).toBe('FAILED')
+    expect(unmatched?.error?.code).toBe('NO_JOB_TYPE')
+    expect(unmatched?.archivalStatus).toBe('NOT_REQUIRED')
+    expect(existsSync(join(settings.indexDir, 'readme.txt'))).toBe(true)
+  })
+
+  it('keeps main status when backup fails', async () => {
+    const clean = await startMonitor()
+    await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 5)
+    await writeIndexFile(settings.indexDir, 'globex_stmt_20261129_1.txt', 10, ['x|y'])
+    await waitForJobs(clean, 2)
+    const cleanReport = reportToCsv(clean.report())
+    await clean.stop()
+
+    settings.dataDir = join(await faults.tempDir('pui-data'), 'data')
+    const emptyArchive = await faults.tempDir('pui-archive')
+    const readOnlyArchive = await faults.readOnlyView(emptyArchive)
+    await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 5)
+    await writeIndexFile(settings.indexDir, 'globex_stmt_20261129_1.txt', 10, ['x|y'])
+    const events: MonitorEvent[] = []
+    const broken = await startMonitor({ archiveDir: readOnlyArchive }, (event) => events.push(event))
+    const jobs = await waitForJobs(broken, 2)
+
+    expect(jobs.map((job) => job.archivalStatus)).toEqual(['BACKUP_FAILURE', 'BACKUP_FAILURE'])
+    expect(jobs.map((job) => job.status).sort()).toEqual(['SUCCESS', 'WARNING'])
+    expect(jobs[0]?.backupAttempts.at(-1)?.code).toBe('EROFS')
+    expect(jobs[0]?.backupAttempts.at(-1)?.message).toContain(readOnlyArchive)
+    expect(events.filter((event) => event.type === 'backup-failed')).toHaveLength(2)
+    expect(reportToCsv(broken.report())).toBe(cleanReport)
+    expect(await readdir(settings.indexDir)).toHaveLength(2)
+
+    execFileSync('mount', ['-o', 'remount,rw,bind', readOnlyArchive])
+    const retried = await broken.retryAllFailedBackups()
+
+    expect(retried.map((job) => job.archivalStatus)).toEqual(['BACKED_UP', 'BACKED_UP'])
+    expect(retried.map((job) => job.status).sort()).toEqual(['SUCCESS', 'WARNING'])
+    expect(reportToCsv(broken.report())).toBe(cleanReport)
+    expect(await readdir(settings.indexDir)).toEqual([])
+    expect(await listFiles(readOnlyArchive)).toHaveLength(2)
+  })
+
+  it('fails a duplicate naming the earlier job', async () => {
+    const running = await startMonitor()
+    await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 5)
+    const [first] = await waitForJobs(running, 1)
+    await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_2.txt', 5)
+    const jobs = await waitForJobs(running, 2)
+    const second = jobs.find((job) => job.id !== first?.id)
+
+    expect(second?.status).toBe('FAILED')
+    expect(second?.error?.code).toBe('DUPLICATE')
+    expect(second?.duplicateOf).toBe(first?.id)
+    expect(second?.error?.message).toContain(first?.id ?? 'missing')
+    expect(running.report().totals.documents).toBe(5)
+  })
+
+  it('takes a burst of 2,000 files once', async () => {
+    for (let index = 0; index < 2_000; index += 1) {
+      await writeIndexFile(settings.indexDir, `c${index % 7}_stmt_20261130_${index}.txt`, 2 + (index % 3))
+    }
+    const running = await startMonitor({ concurrency: 4, sweepIntervalMs: 200 })
+    const jobs = await waitForJobs(running, 2_000, 120_000)
+    await sleep(500)
+
+    expect(running.jobs()).toHaveLength(2_000)
+    expect(new Set(jobs.map((job) => job.sourcePath)).size).toBe(2_000)
+    expect(jobs.every((job) => job.archivalStatus === 'BACKED_UP')).toBe(true)
+    expect(await readdir(settings.indexDir)).toEqual([])
+    expect(await listFiles(settings.archiveDir)).toHaveLength(2_000)
+  }, 300_000)
+
+  it('does not take a file again after restart', async () => {
+    await writeFile(join(settings.indexDir, 'readme.txt'), 'stays here\n')
+    const first = await startMonitor()
+    await waitForJobs(first, 1)
+    await first.stop()
+
+    const second = await startMonitor()
+    await second.sweep()
+    await sleep(300)
+
+    expect(second.jobs()).toHaveLength(1)
+  })
+})

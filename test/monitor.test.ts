@@ -30,6 +30,14 @@ async function waitForJobs(monitor: Monitor, count: number, timeoutMs = 30_000):
   }
 }
 
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
 async function listFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true })
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)).sort()
@@ -120,6 +128,8 @@ describe('Monitor', () => {
     expect(jobs.map((job) => job.status).sort()).toEqual(['SUCCESS', 'WARNING'])
     expect(jobs[0]?.backupAttempts.at(-1)?.code).toBe('EROFS')
     expect(jobs[0]?.backupAttempts.at(-1)?.message).toContain(readOnlyArchive)
+    // The store shows BACKUP_FAILURE in memory at once; the event follows once the change is on disk.
+    await waitUntil(() => events.filter((event) => event.type === 'backup-failed').length === 2, 'two backup-failed events')
     expect(events.filter((event) => event.type === 'backup-failed')).toHaveLength(2)
     expect(reportToCsv(broken.report())).toBe(cleanReport)
     expect(await readdir(settings.indexDir)).toHaveLength(2)

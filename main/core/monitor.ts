@@ -86,7 +86,7 @@ export class Monitor {
     return monitor
   }
 
-  /** What the store had to do to load, for the caller to show; null when it loaded cleanly. */
+  /** The recovery the store needed when it loaded, for the caller to show; null when it loaded cleanly. */
   get storeRecovery() {
     return this.store.recovery
   }

@@ -94,8 +94,7 @@ function checkInteger(value: string, column: ColumnDefinition): string | null {
  * Returns the rejection reason naming the column and the value, or null when the value is valid.
  */
 export function checkValue(column: ColumnDefinition, value: string): string | null {
-  const label = columnLabel(column)
-  if (value === '') return column.required ? `${label}: missing value` : null
+  if (value === '') return column.required ? `${columnLabel(column)}: missing value` : null
 
   let problem: string | null
   switch (column.kind) {
@@ -119,7 +118,8 @@ export function checkValue(column: ColumnDefinition, value: string): string | nu
     default:
       return assertNever(column.kind)
   }
-  return problem === null ? null : `${label} ${quoteValue(value)}: ${problem}`
+  // The label is built only for a rejection, because this runs for every field of every record.
+  return problem === null ? null : `${columnLabel(column)} ${quoteValue(value)}: ${problem}`
 }
 
 /** Outcome of checking one record: the pages it adds, or why it is rejected. */

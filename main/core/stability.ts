@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 
-/** What a file looked like once its size and modification time stopped changing. */
+/** Size, modification time and type of a file once its size and modification time stopped changing. */
 export interface StableFile {
   path: string
   size: number

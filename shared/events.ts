@@ -6,6 +6,8 @@ import type { Job } from './job'
 export type MonitorEvent =
   | { type: 'job-changed'; job: Job }
   | { type: 'backup-failed'; job: Job }
+  /** Share of a running job's file read so far, from 0 to 1; sent at most every few percent. */
+  | { type: 'job-progress'; jobId: string; fraction: number }
   | { type: 'index-folder-missing'; path: string; message: string }
   | { type: 'index-folder-restored'; path: string }
   | { type: 'watching-paused' }

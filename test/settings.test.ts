@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DEFAULT_OPTIONS, isSameOrInside, resolveSettings, SettingsError } from '../main/core/settings'
+import { DEFAULT_OPTIONS, isSameOrInside, resolveSettings, saveSettings, SettingsError } from '../main/core/settings'
 import { makeTempDir } from './helpers/temp-dir'
 
 describe('resolveSettings', () => {
@@ -127,5 +128,35 @@ describe('isSameOrInside', () => {
     expect(isSameOrInside('/srv/in/a', '/srv/in')).toBe(true)
     expect(isSameOrInside('/srv/inbox', '/srv/in')).toBe(false)
     expect(isSameOrInside('/srv', '/srv/in')).toBe(false)
+  })
+})
+
+describe('saveSettings', () => {
+  let root: { path: string; remove: () => Promise<void> }
+
+  beforeEach(async () => {
+    root = await makeTempDir()
+    await mkdir(join(root.path, 'in'))
+  })
+  afterEach(() => root.remove())
+
+  it('writes changed keys to the file', async () => {
+    const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
+
+    const next = await saveSettings(current, { concurrency: 7 })
+    const reloaded = await resolveSettings({ dataDir: current.dataDir, indexDir: current.indexDir, archiveDir: current.archiveDir })
+
+    expect(next.concurrency).toBe(7)
+    expect(reloaded.concurrency).toBe(7)
+  })
+
+  it('rejects an archive inside the index', async () => {
+    const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
+
+    const error = await saveSettings(current, { archiveDir: join(root.path, 'in', 'arch') }).catch((caught: unknown) => caught)
+
+    expect(error).toBeInstanceOf(SettingsError)
+    expect((error as SettingsError).message).toContain('is the index folder or inside it')
+    expect(readFileSync(join(current.dataDir, 'settings.json'), { encoding: 'utf8', flag: 'a+' })).not.toContain('arch')
   })
 })

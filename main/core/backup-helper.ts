@@ -90,7 +90,12 @@ export class BackupHelper {
   private readonly active = new Set<string>()
 
   constructor(options: BackupHelperOptions) {
-    this.options = options
+    this.options = { ...options }
+  }
+
+  /** Changes the retry policy for backups that start from now on. */
+  setRetryPolicy(policy: Pick<BackupHelperOptions, 'retries' | 'minDelayMs' | 'maxDelayMs'>): void {
+    Object.assign(this.options, policy)
   }
 
   /** Returns the absolute archive path of the job's file, from its job type's layout (or the default layout). */

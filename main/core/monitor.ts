@@ -27,6 +27,9 @@ export interface MonitorOptions {
 /** How often `runOnce` checks whether every file has been taken and every job has finished. */
 const IDLE_CHECK_MS = 50
 
+/** Smallest change of a running job's progress that is announced, so a large file sends about 50 events. */
+const PROGRESS_STEP = 0.02
+
 /**
  * The pipeline: detect → wait until stable → deduplicate → queue → process → backup callback → persist → notify.
  * It owns the store, the watcher and BackupHelper, and emits a typed event after each change is on disk.
@@ -34,17 +37,20 @@ const IDLE_CHECK_MS = 50
 export class Monitor {
   private readonly listeners = new Set<MonitorListener>()
   private readonly queue: PQueue
-  private readonly watcher: IndexWatcher
+  private watcher: IndexWatcher
   private readonly backupHelper: BackupHelper
   private readonly store: JobRepository
   /** Paths taken from the watcher whose job is being created, so a repeated event does not start a second job. */
   private readonly claimedPaths = new Set<string>()
   /** Ids of the jobs this process created or worked on, for the exit code of a single run. */
   readonly touchedJobIds = new Set<string>()
+  /** Share of the file read so far, for jobs being parsed now. */
+  private readonly progress = new Map<string, number>()
   private running = false
   private paused = false
 
   private constructor(
+    /** The monitor's own copy; `applyOptions` changes it. */
     readonly settings: Settings,
     store: JobStore,
     readonly jobTypes: JobTypeRegistry,
@@ -62,13 +68,18 @@ export class Monitor {
       logger,
       onBackupFailure: (job) => this.emit({ type: 'backup-failed', job }),
     })
-    this.watcher = new IndexWatcher({
+    this.watcher = this.createWatcher()
+  }
+
+  private createWatcher(): IndexWatcher {
+    const settings = this.settings
+    return new IndexWatcher({
       indexDir: settings.indexDir,
       stabilityWindowMs: settings.stabilityWindowMs,
       usePolling: settings.usePolling,
       pollIntervalMs: settings.pollIntervalMs,
       sweepIntervalMs: settings.sweepIntervalMs,
-      logger,
+      logger: this.logger,
       isKnown: (path, size, mtimeMs) => this.isKnown(path, size, mtimeMs),
       onStable: (file) => void this.take(file),
       onFolderMissing: (message) => this.emit({ type: 'index-folder-missing', path: settings.indexDir, message }),
@@ -81,7 +92,7 @@ export class Monitor {
     const logger = options.logger ?? silentLogger
     const jobTypes = options.jobTypes ?? (await loadJobTypes(settings.dataDir))
     const store = await JobStore.open(settings.dataDir, { logger })
-    const monitor = new Monitor(settings, store, jobTypes, logger)
+    const monitor = new Monitor({ ...settings }, store, jobTypes, logger)
     if (store.recovery) logger.warn(`store: ${store.recovery.message}`)
     return monitor
   }
@@ -261,7 +272,9 @@ export class Monitor {
     // again either way. The result must be on disk before the backup can remove the source.
     const markedRunning = this.store.updateProcessing(jobId, { status: 'RUNNING', startedAt: new Date().toISOString() })
 
-    const outcome = await processIndexFile(started.sourcePath, started.fileName, this.jobTypes)
+    const outcome = await processIndexFile(started.sourcePath, started.fileName, this.jobTypes, {
+      onProgress: (bytesRead, totalBytes) => this.reportProgress(jobId, totalBytes > 0 ? bytesRead / totalBytes : 1),
+    }).finally(() => this.progress.delete(jobId))
     await markedRunning
     const job = await this.store.updateProcessing(jobId, this.withDuplicateCheck(jobId, outcome))
     this.logger.info(
@@ -271,6 +284,47 @@ export class Monitor {
     )
 
     if (job.jobType !== null) await this.backupHelper.runBackupCallback(job)
+  }
+
+  private reportProgress(jobId: string, fraction: number): void {
+    const previous = this.progress.get(jobId) ?? 0
+    if (fraction < 1 && fraction - previous < PROGRESS_STEP) return
+    this.progress.set(jobId, fraction)
+    this.emit({ type: 'job-progress', jobId, fraction })
+  }
+
+  /** Share of the file read so far for a job being parsed now; null for any other job. */
+  progressOf(jobId: string): number | null {
+    return this.progress.get(jobId) ?? null
+  }
+
+  /**
+   * Applies changed pipeline options to the running monitor: concurrency and the backup retry policy at once,
+   * the watcher's timing by restarting the watcher. Folder changes need a new monitor, so they are not accepted here.
+   */
+  async applyOptions(next: Settings): Promise<void> {
+    if (next.indexDir !== this.settings.indexDir || next.archiveDir !== this.settings.archiveDir || next.dataDir !== this.settings.dataDir) {
+      throw new Error('monitor: folder changes need a restart of the monitor')
+    }
+    const watcherChanged =
+      next.stabilityWindowMs !== this.settings.stabilityWindowMs ||
+      next.usePolling !== this.settings.usePolling ||
+      next.pollIntervalMs !== this.settings.pollIntervalMs ||
+      next.sweepIntervalMs !== this.settings.sweepIntervalMs
+
+    Object.assign(this.settings, next)
+    this.queue.concurrency = next.concurrency
+    this.backupHelper.setRetryPolicy({
+      retries: next.backupRetries,
+      minDelayMs: next.backupRetryMinDelayMs,
+      maxDelayMs: next.backupRetryMaxDelayMs,
+    })
+    if (watcherChanged && this.running) {
+      await this.watcher.stop()
+      this.watcher = this.createWatcher()
+      await this.watcher.start()
+    }
+    this.logger.info(`monitor: settings applied (concurrency ${next.concurrency}, stability window ${next.stabilityWindowMs} ms)`)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs'
-import { access, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { z } from 'zod'
@@ -171,4 +171,29 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
       `settings: data folder ${dataDir} cannot be written (${code}): choose another with --data or fix its permissions`,
     ])
   }
+}
+
+/**
+ * Validates `patch` on top of `current` with the same rules as at start-up, then writes the changed keys into
+ * `<dataDir>/settings.json` (through a temporary file and a rename) and returns the new settings.
+ */
+export async function saveSettings(current: Settings, patch: Partial<Settings>): Promise<Settings> {
+  const parsed = SettingsSchema.safeParse({ ...current, ...withoutUndefined(patch), dataDir: current.dataDir })
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings'))
+  const next = parsed.data
+  await checkFolders(next)
+
+  const path = join(current.dataDir, SETTINGS_FILE_NAME)
+  const stored = { ...(await readSettingsFile(current.dataDir)), ...withoutUndefined(patch) }
+  delete (stored as Partial<Settings>).dataDir
+  const temporary = `${path}.tmp-${process.pid}`
+  try {
+    await writeFile(temporary, JSON.stringify(stored, null, 2) + '\n')
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    throw new SettingsError([`settings: cannot write ${path} (${code}): check the data folder's permissions and free space`])
+  }
+  return next
 }

@@ -161,7 +161,7 @@ describe('Monitor', () => {
 
   it('takes a burst of 2,000 files once', async () => {
     for (let index = 0; index < 2_000; index += 1) {
-      await writeIndexFile(settings.indexDir, `c${index % 7}_stmt_20261130_${index}.txt`, 2 + (index % 3))
+      await writeIndexFile(settings.indexDir, `c${index % 7}_stmt_20261130_${index}.txt`, 2 + (index % 3), [], index * 10)
     }
     const running = await startMonitor({ concurrency: 4, sweepIntervalMs: 200 })
     const jobs = await waitForJobs(running, 2_000, 120_000)
@@ -170,6 +170,7 @@ describe('Monitor', () => {
     expect(running.jobs()).toHaveLength(2_000)
     expect(new Set(jobs.map((job) => job.sourcePath)).size).toBe(2_000)
     expect(jobs.every((job) => job.archivalStatus === 'BACKED_UP')).toBe(true)
+    expect(jobs.every((job) => job.status === 'SUCCESS')).toBe(true)
     expect(await readdir(settings.indexDir)).toEqual([])
     expect(await listFiles(settings.archiveDir)).toHaveLength(2_000)
   }, 300_000)

@@ -82,6 +82,17 @@ export function initialArchivalStatus(callback: BackupCallback): ArchivalStatus 
  * Archives or moves index files after processing, and the only writer of archival status. Every store write goes
  * through `updateArchival` or `appendLog`, so a backup outcome never reaches the main status or the counts.
  */
+/** A retry that the job's current state does not allow; the caller can show the message as it is. */
+export class RetryNotAllowedError extends Error {
+  constructor(
+    readonly code: 'NOT_BACKUP_FAILURE' | 'BACKUP_RUNNING',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RetryNotAllowedError'
+  }
+}
+
 export class BackupHelper {
   static readonly initialArchivalStatus = initialArchivalStatus
 
@@ -211,9 +222,18 @@ export class BackupHelper {
     const job = this.options.store.get(jobId)
     if (job === undefined) throw new Error(`backup: cannot retry job ${jobId}: no job with this id is stored`)
     if (job.archivalStatus !== 'BACKUP_FAILURE') {
-      throw new Error(
+      throw new RetryNotAllowedError(
+        'NOT_BACKUP_FAILURE',
         `backup: cannot retry job ${job.id} (${job.fileName}): its archival status is ${job.archivalStatus}, ` +
           'and only a job in BACKUP_FAILURE can be retried',
+      )
+    }
+
+    if (this.active.has(job.id)) {
+      // The failure is already visible in memory while its record is still being written.
+      throw new RetryNotAllowedError(
+        'BACKUP_RUNNING',
+        `backup: cannot retry job ${job.id} (${job.fileName}) yet: its last backup is still being recorded; try again in a moment`,
       )
     }
 

@@ -16,6 +16,23 @@ import { ObservedRepository } from './observed-store'
 import { processIndexFile } from './processing-job'
 import type { StableFile } from './stability'
 
+/** Returns the number in a job id (`J000042` → 42), so ids of different widths compare correctly. */
+function jobNumber(id: string): number {
+  return Number(id.slice(1))
+}
+
+/** Main-status fields of a job whose content the `earlier` job already counted. */
+function duplicateFields(earlier: Job, sha256: string): Partial<ProcessingFields> {
+  return {
+    status: 'FAILED',
+    duplicateOf: earlier.id,
+    error: {
+      code: 'DUPLICATE',
+      message: `same content as job ${earlier.id} (${earlier.fileName}, sha256 ${sha256.slice(0, 12)}…), which is already counted; this file is not counted again`,
+    },
+  }
+}
+
 export type MonitorListener = (event: MonitorEvent) => void
 
 export interface MonitorOptions {
@@ -328,22 +345,28 @@ export class Monitor {
   }
 
   /**
-   * Turns a posted result into a `DUPLICATE` failure when another counted job has the same SHA-256. The check and
-   * the store update run in the same tick, so two identical files finishing together cannot both be counted.
+   * Applies the duplicate rule: of the jobs with the same SHA-256, only the one detected first (the lowest id) is
+   * counted. A posted result whose content an earlier job already counted becomes a `DUPLICATE` failure. When the
+   * counted job is the later one (it finished first), that job becomes the duplicate instead, so the outcome does
+   * not depend on which job finished first. The check and the store updates run in the same tick, so two
+   * identical files finishing together cannot both be counted.
    */
   private withDuplicateCheck(jobId: string, outcome: Partial<ProcessingFields>): Partial<ProcessingFields> {
     if (!outcome.status || !isPosted(outcome.status) || !outcome.sha256) return outcome
-    const earlier = this.store.findCountedBySha256(outcome.sha256, jobId)
-    if (!earlier) return outcome
-    return {
-      ...outcome,
-      status: 'FAILED',
-      duplicateOf: earlier.id,
-      error: {
-        code: 'DUPLICATE',
-        message: `same content as job ${earlier.id} (${earlier.fileName}, sha256 ${outcome.sha256.slice(0, 12)}…), which is already counted; this file is not counted again`,
-      },
+    const counted = this.store.findCountedBySha256(outcome.sha256, jobId)
+    if (!counted) return outcome
+
+    if (jobNumber(counted.id) < jobNumber(jobId)) {
+      return { ...outcome, ...duplicateFields(counted, outcome.sha256) }
     }
+    const current = this.store.get(jobId)
+    if (current) {
+      this.logger.info(`job ${counted.id}: same content as the earlier job ${jobId}, so ${counted.id} is no longer counted`)
+      void this.store.updateProcessing(counted.id, duplicateFields(current, outcome.sha256)).catch((error: unknown) => {
+        this.logger.error(`monitor: cannot mark job ${counted.id} as a duplicate of ${jobId}: ${(error as Error).message}`)
+      })
+    }
+    return outcome
   }
 
   /**

@@ -69,18 +69,23 @@ export class StabilityTracker {
 
   private async check(): Promise<void> {
     this.checking = true
+    const stable: StableFile[] = []
     try {
       const paths = [...this.candidates.keys()]
       for (let start = 0; start < paths.length; start += STAT_BATCH_SIZE) {
-        await Promise.all(paths.slice(start, start + STAT_BATCH_SIZE).map((path) => this.checkOne(path)))
+        await Promise.all(paths.slice(start, start + STAT_BATCH_SIZE).map((path) => this.checkOne(path, stable)))
       }
+      // Files that settle in the same round are reported in name order, so job ids do not depend on which
+      // lstat call returned first.
+      stable.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      for (const file of stable) this.onStable(file)
     } finally {
       this.checking = false
       if (this.candidates.size > 0) this.schedule()
     }
   }
 
-  private async checkOne(path: string): Promise<void> {
+  private async checkOne(path: string, stable: StableFile[]): Promise<void> {
     let stats: Stats
     try {
       stats = await lstat(path)
@@ -107,7 +112,7 @@ export class StabilityTracker {
     }
 
     this.candidates.delete(path)
-    this.onStable({
+    stable.push({
       path,
       size: stats.size,
       mtimeMs: stats.mtimeMs,

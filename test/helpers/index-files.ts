@@ -7,9 +7,18 @@ export function statementLine(index: number, pages = 2): string {
   return `${100000 + index}|Customer ${index}|20261130|doc_${index}.pdf|${pages}|ST01`
 }
 
-/** Writes an index file with `records` valid statement lines (plus the given bad lines) and returns its path. */
-export async function writeIndexFile(folder: string, name: string, records: number, badLines: string[] = []): Promise<string> {
-  const lines = Array.from({ length: records }, (_, index) => statementLine(index))
+/**
+ * Writes an index file with `records` valid statement lines (plus the given bad lines) and returns its path.
+ * Files written with different `firstAccount` values have different content, so none is a duplicate.
+ */
+export async function writeIndexFile(
+  folder: string,
+  name: string,
+  records: number,
+  badLines: string[] = [],
+  firstAccount = 0,
+): Promise<string> {
+  const lines = Array.from({ length: records }, (_, index) => statementLine(firstAccount + index))
   const path = join(folder, name)
   await writeFile(path, [...lines, ...badLines].join('\n') + '\n')
   return path

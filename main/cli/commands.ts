@@ -11,6 +11,7 @@ import { EXIT, exitCodeFor } from './exit-codes'
 import { addFolderOptions, addPipelineOptions, decimalNumber, settingsFromFlags, wholeNumber, type FolderFlags, type PipelineFlags } from './options'
 import { createProgress } from './progress'
 import { simulate } from './simulate'
+import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, portNumber, serveCommand, type ServeFlags } from '../serve/serve-command'
 
 /** Seed of `simulate` when none is given, so the same command writes the same files. */
 const DEFAULT_SEED = 1
@@ -178,6 +179,14 @@ export function buildProgram(run: (action: Promise<number>) => void): Command {
     .argument('[job-id]', 'job to retry, for example J000042')
     .option('--all-failed', 'retry every job in BACKUP_FAILURE')
     .action((jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }) => run(retryCommand(jobId, flags)))
+
+  addPipelineOptions(
+    addFolderOptions(program.command('serve').description('run the pipeline and serve the job grid and its API to a browser on this machine')),
+  )
+    .option('--port <n>', 'port to listen on; 0 picks a free one', portNumber, DEFAULT_SERVE_PORT)
+    .option('--host <addr>', 'address to listen on; a non-loopback address needs --allow-remote', DEFAULT_SERVE_HOST)
+    .option('--allow-remote', 'accept a non-loopback --host, so other machines can reach the server; the API token is then the only guard')
+    .action((flags: ServeFlags) => run(serveCommand(flags)))
 
   program
     .command('simulate')

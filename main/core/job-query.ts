@@ -1,0 +1,189 @@
+import type { JobCountsSummary, JobPage, JobQuery, JobRow, JobSortColumn } from '../../shared/api'
+import type { Job } from '../../shared/job'
+import { ARCHIVAL_STATUSES, JOB_STATUSES, needsAttention } from '../../shared/status'
+
+/** Rows per page when the query gives no limit. */
+export const DEFAULT_PAGE_LIMIT = 200
+
+/** Returns the share of the file read so far for a running job, or null. */
+export type ProgressLookup = (jobId: string) => number | null
+
+/** Builds the grid row of a job. `progress` is kept only while the job is `RUNNING`. */
+export function toJobRow(job: Job, progress: number | null): JobRow {
+  return {
+    id: job.id,
+    fileName: job.fileName,
+    jobType: job.jobType,
+    client: job.client,
+    cycleDate: job.cycleDate,
+    detectedAt: job.detectedAt,
+    durationMs: durationOf(job),
+    accepted: job.counts.accepted,
+    rejected: job.counts.rejected,
+    pages: job.counts.pages,
+    status: job.status,
+    archivalStatus: job.archivalStatus,
+    errorMessage: errorMessageOf(job),
+    progress: job.status === 'RUNNING' ? progress : null,
+  }
+}
+
+function durationOf(job: Job): number | null {
+  if (job.status === 'PENDING' || job.status === 'RUNNING' || job.startedAt === null || job.finishedAt === null) return null
+  const duration = Date.parse(job.finishedAt) - Date.parse(job.startedAt)
+  return Number.isFinite(duration) && duration >= 0 ? duration : null
+}
+
+function errorMessageOf(job: Job): string | null {
+  if (job.error) return job.error.message
+  const lastAttempt = job.backupAttempts.at(-1)
+  return lastAttempt?.outcome === 'failure' ? lastAttempt.message : null
+}
+
+/** UTC day (`YYYY-MM-DD`) of an ISO time. The store writes `toISOString()` values, which end in `Z`. */
+function utcDayOf(isoTime: string): string {
+  if (isoTime.endsWith('Z')) return isoTime.slice(0, 10)
+  const time = Date.parse(isoTime)
+  return Number.isNaN(time) ? '' : new Date(time).toISOString().slice(0, 10)
+}
+
+/**
+ * Builds the predicate for the query's filters: text over file name, client and id (ignoring case), status,
+ * archival status, job type, detected day range and failures only. Sort and page are not filters.
+ */
+export function createJobFilter(query: JobQuery): (job: Job) => boolean {
+  const text = query.text?.trim().toLowerCase() || null
+  const statuses = query.status && query.status.length > 0 ? new Set<string>(query.status) : null
+  const archivalStatuses = query.archivalStatus && query.archivalStatus.length > 0 ? new Set<string>(query.archivalStatus) : null
+  const jobTypes = query.jobType && query.jobType.length > 0 ? new Set<string>(query.jobType) : null
+  const from = query.detectedFrom ?? null
+  const to = query.detectedTo ?? null
+  const failuresOnly = query.failuresOnly === true
+
+  return (job) => {
+    if (statuses && !statuses.has(job.status)) return false
+    if (archivalStatuses && !archivalStatuses.has(job.archivalStatus)) return false
+    if (jobTypes && (job.jobType === null || !jobTypes.has(job.jobType))) return false
+    if (failuresOnly && !needsAttention(job.status, job.archivalStatus)) return false
+    if (from !== null || to !== null) {
+      const day = utcDayOf(job.detectedAt)
+      if (from !== null && day < from) return false
+      if (to !== null && day > to) return false
+    }
+    if (text !== null) {
+      const matches =
+        job.fileName.toLowerCase().includes(text) ||
+        job.id.toLowerCase().includes(text) ||
+        (job.client !== null && job.client.toLowerCase().includes(text))
+      if (!matches) return false
+    }
+    return true
+  }
+}
+
+/** Counts for the counts bar over every job, whatever the filters. */
+export function countJobs(jobs: readonly Job[]): JobCountsSummary {
+  const counts: JobCountsSummary = { total: jobs.length, running: 0, failed: 0, backupFailures: 0 }
+  for (const job of jobs) addToCounts(counts, job)
+  return counts
+}
+
+function addToCounts(counts: JobCountsSummary, job: Job): void {
+  if (job.status === 'RUNNING') counts.running += 1
+  else if (job.status === 'FAILED') counts.failed += 1
+  if (job.archivalStatus === 'BACKUP_FAILURE') counts.backupFailures += 1
+}
+
+type SortKey = string | number | null
+
+const STATUS_ORDER = new Map<string, number>(JOB_STATUSES.map((status, index) => [status, index]))
+const ARCHIVAL_ORDER = new Map<string, number>(ARCHIVAL_STATUSES.map((status, index) => [status, index]))
+
+/**
+ * Sort key of a job for a column. Text is compared by UTF-16 code units after lower-casing, because a locale
+ * collator is several times slower over 100,000 rows. Statuses sort in their lifecycle order (`PENDING` first).
+ */
+function sortKeyOf(job: Job, column: JobSortColumn): SortKey {
+  switch (column) {
+    case 'id':
+      return jobNumberOf(job.id)
+    case 'fileName':
+      return job.fileName.toLowerCase()
+    case 'jobType':
+      return job.jobType
+    case 'client':
+      return job.client === null ? null : job.client.toLowerCase()
+    case 'cycleDate':
+      return job.cycleDate
+    case 'detectedAt': {
+      const time = Date.parse(job.detectedAt)
+      return Number.isNaN(time) ? null : time
+    }
+    case 'durationMs':
+      return durationOf(job)
+    case 'accepted':
+      return job.counts.accepted
+    case 'rejected':
+      return job.counts.rejected
+    case 'pages':
+      return job.counts.pages
+    case 'status':
+      return STATUS_ORDER.get(job.status) ?? null
+    case 'archivalStatus':
+      return ARCHIVAL_ORDER.get(job.archivalStatus) ?? null
+    default: {
+      const unknownColumn: never = column
+      throw new Error(`job query: unknown sort column ${JSON.stringify(unknownColumn)}`)
+    }
+  }
+}
+
+/** Numeric part of an id such as `J000042`, so `J1000000` sorts after `J999999`. */
+function jobNumberOf(id: string): number {
+  return Number(id.slice(1))
+}
+
+interface Keyed {
+  job: Job
+  key: SortKey
+  number: number
+}
+
+/**
+ * Filters, sorts and pages jobs for the grid in one pass and one sort. Rows with no value in the sort column come
+ * last in either direction, and ties are broken by id in the sort's direction. Without a sort, jobs keep the store's
+ * order (oldest id first). `counts` covers every job, not only the matching ones.
+ */
+export function queryJobs(jobs: readonly Job[], query: JobQuery, progressOf: ProgressLookup): JobPage {
+  const matches = createJobFilter(query)
+  const counts: JobCountsSummary = { total: jobs.length, running: 0, failed: 0, backupFailures: 0 }
+  const sort = query.sort
+  const keyed: Keyed[] = []
+  const matching: Job[] = []
+
+  for (const job of jobs) {
+    addToCounts(counts, job)
+    if (!matches(job)) continue
+    if (sort) keyed.push({ job, key: sortKeyOf(job, sort.column), number: jobNumberOf(job.id) })
+    else matching.push(job)
+  }
+
+  let ordered: Job[] = matching
+  if (sort) {
+    const direction = sort.direction === 'desc' ? -1 : 1
+    keyed.sort((a, b) => {
+      if (a.key !== b.key) {
+        if (a.key === null) return 1
+        if (b.key === null) return -1
+        return (a.key < b.key ? -1 : 1) * direction
+      }
+      return (a.number - b.number) * direction
+    })
+    ordered = keyed.map((entry) => entry.job)
+  }
+
+  const offset = query.offset ?? 0
+  const limit = query.limit ?? DEFAULT_PAGE_LIMIT
+  const rows = ordered.slice(offset, offset + limit).map((job) => toJobRow(job, progressOf(job.id)))
+  return { total: ordered.length, offset, rows, counts }
+}

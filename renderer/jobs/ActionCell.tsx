@@ -1,0 +1,43 @@
+import type { JobRow } from '../../shared/api'
+import { needsAttention } from '../../shared/status'
+
+/** Returns the Action cell's classes: the red error background when the job failed or its backup failed. */
+export function actionCellClassName(row: Pick<JobRow, 'status' | 'archivalStatus'>): string {
+  return needsAttention(row.status, row.archivalStatus) ? 'action-cell action-cell--error' : 'action-cell'
+}
+
+export interface ActionCellProps {
+  row: JobRow
+  retrying: boolean
+  onRetry(row: JobRow): void
+}
+
+/** Renders the Action column's attention mark and its retry-backup button, enabled for `BACKUP_FAILURE` only. */
+export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
+  const attention = needsAttention(row.status, row.archivalStatus)
+  const canRetry = row.archivalStatus === 'BACKUP_FAILURE' && !retrying
+
+  return (
+    <>
+      {attention && (
+        <span className="action-cell__flag" title={row.errorMessage ?? undefined}>
+          <span aria-hidden="true">⚠</span>
+          <span className="visually-hidden">Needs attention</span>
+        </span>
+      )}
+      <button
+        type="button"
+        className="retry-button"
+        disabled={!canRetry}
+        aria-busy={retrying || undefined}
+        aria-label={`Retry backup for ${row.fileName}`}
+        onClick={(event) => {
+          event.stopPropagation()
+          onRetry(row)
+        }}
+      >
+        {retrying ? 'Retrying…' : 'Retry backup'}
+      </button>
+    </>
+  )
+}

@@ -1,0 +1,106 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { useApi } from '../api/api-context'
+import { ConfirmDialog } from '../common/ConfirmDialog'
+import { errorMessage } from '../common/errors'
+import { formatCount, formatCountOf } from '../common/format'
+import { useBanners } from '../notifications/banner-context'
+import { backupFailureQuery, filtersToQuery, type JobFilters } from './job-filters'
+import { REFRESH_DELAY_MS } from './use-job-pages'
+
+export interface BulkRetryProps {
+  filters: JobFilters
+  /** Called after the bulk retry finished, so the grid re-queries its rows. */
+  onDone(): void
+}
+
+/** Renders "Retry failed backups (N)", which retries the jobs in `BACKUP_FAILURE` among the current filters after a confirmation. */
+export function BulkRetry({ filters, onDone }: BulkRetryProps) {
+  const api = useApi()
+  const { show } = useBanners()
+  const [count, setCount] = useState<number | null>(null)
+  const [confirming, setConfirming] = useState(false)
+  const [running, setRunning] = useState(false)
+  const countRequest = useRef(0)
+
+  const refreshCount = useCallback(() => {
+    const query = backupFailureQuery(filters)
+    const request = ++countRequest.current
+    if (!query) {
+      setCount(0)
+      return
+    }
+    api.listJobs(query).then(
+      (page) => {
+        if (request === countRequest.current) setCount(page.total)
+      },
+      (error: unknown) => {
+        if (request !== countRequest.current) return
+        setCount(null)
+        show({ id: 'bulk-retry-count', tone: 'error', title: 'Counting the failed backups failed', body: errorMessage(error) })
+      },
+    )
+  }, [api, filters, show])
+
+  useEffect(() => {
+    refreshCount()
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const unsubscribe = api.subscribe((event) => {
+      if (event.type === 'status-changed' || timer !== null) return
+      timer = setTimeout(() => {
+        timer = null
+        refreshCount()
+      }, REFRESH_DELAY_MS)
+    })
+    return () => {
+      unsubscribe()
+      if (timer !== null) clearTimeout(timer)
+    }
+  }, [api, refreshCount])
+
+  async function retryAll(): Promise<void> {
+    setConfirming(false)
+    setRunning(true)
+    try {
+      const result = await api.retryFailedBackups(filtersToQuery(filters))
+      show({
+        tone: result.stillFailing > 0 ? 'error' : 'info',
+        title: `Retried ${formatCountOf(result.retried, 'backup')}: ${formatCount(result.backedUp)} backed up, ${formatCount(result.stillFailing)} still failing`,
+      })
+    } catch (error) {
+      show({ tone: 'error', title: 'Retrying the failed backups failed', body: errorMessage(error) })
+    } finally {
+      setRunning(false)
+      refreshCount()
+      onDone()
+    }
+  }
+
+  const label = count === null ? 'Retry failed backups' : `Retry failed backups (${formatCount(count)})`
+  return (
+    <>
+      <button
+        type="button"
+        className="button--danger"
+        disabled={running || !count}
+        aria-busy={running || undefined}
+        onClick={() => setConfirming(true)}
+      >
+        {running ? 'Retrying failed backups…' : label}
+      </button>
+      {confirming && count !== null && (
+        <ConfirmDialog
+          title="Retry failed backups"
+          confirmLabel={`Retry ${formatCountOf(count, 'backup')}`}
+          onConfirm={() => void retryAll()}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>
+            Run the backup step again for the {formatCountOf(count, 'job')} in{' '}
+            <code>BACKUP_FAILURE</code> that match the current filters. Main statuses and accounting figures do not
+            change.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  )
+}

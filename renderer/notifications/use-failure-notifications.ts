@@ -1,0 +1,79 @@
+import { useEffect } from 'react'
+import { createNotificationPolicy, type Notice, type NotificationLevel } from '../../shared/notification-policy'
+import { useApi } from '../api/api-context'
+import type { UrlState } from '../navigation/url-state'
+import { EMPTY_FILTERS } from '../jobs/job-filters'
+import { useNavigation } from '../navigation/navigation-context'
+import { useBanners } from './banner-context'
+import { desktopPermission } from './DesktopNotificationsButton'
+
+/** Returns the URL state a notice opens: its job, or the failures of its kind. */
+export function noticeTarget(notice: Notice, state: UrlState): UrlState {
+  if (notice.kind === 'single') return { ...state, view: 'jobs', jobId: notice.jobId }
+  const filters =
+    notice.failure === 'backup'
+      ? { ...EMPTY_FILTERS, archivalStatus: ['BACKUP_FAILURE' as const] }
+      : { ...EMPTY_FILTERS, status: ['FAILED' as const] }
+  return { ...state, view: 'jobs', filters }
+}
+
+/**
+ * Turns failure events into notices through the notification policy: each notice becomes a banner that stays until
+ * dismissed and, once the user allowed it, a desktop notification. Opening either shows the job or the failures.
+ */
+export function useFailureNotifications(level: NotificationLevel): void {
+  const api = useApi()
+  const { show } = useBanners()
+  const { navigate } = useNavigation()
+
+  useEffect(() => {
+    const policy = createNotificationPolicy({ level })
+    let flushTimer: ReturnType<typeof setTimeout> | null = null
+
+    function open(notice: Notice): void {
+      navigate((state) => noticeTarget(notice, state), 'push')
+    }
+
+    function deliver(notices: Notice[]): void {
+      for (const notice of notices) {
+        const id = notice.kind === 'single' ? `notice-${notice.failure}-${notice.jobId}` : `notice-summary-${notice.failure}`
+        show({
+          id,
+          tone: 'notice',
+          title: notice.title,
+          body: notice.body,
+          action: { label: notice.kind === 'single' ? 'Show job' : 'Show failures', onSelect: () => open(notice) },
+        })
+
+        if (desktopPermission() === 'granted') {
+          const desktop = new Notification(notice.title, { body: notice.body, tag: id })
+          desktop.onclick = () => {
+            window.focus()
+            open(notice)
+            desktop.close()
+          }
+        }
+      }
+    }
+
+    function scheduleFlush(): void {
+      if (flushTimer !== null) clearTimeout(flushTimer)
+      flushTimer = null
+      const at = policy.nextFlushAt()
+      if (at === null) return
+      flushTimer = setTimeout(() => {
+        deliver(policy.flush())
+        scheduleFlush()
+      }, Math.max(0, at - Date.now()))
+    }
+
+    const unsubscribe = api.subscribe((event) => {
+      deliver(policy.onEvent(event))
+      scheduleFlush()
+    })
+    return () => {
+      unsubscribe()
+      if (flushTimer !== null) clearTimeout(flushTimer)
+    }
+  }, [api, level, navigate, show])
+}

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tempNameFor } from '../main/core/archive-names'
 import {
   archiveFile,
   BackupError,
@@ -16,6 +19,13 @@ import { FsFaults, listFiles, sampleContent, sha256Of, sha256OfFile, writeFileWi
 
 const FILE_NAME = 'acme_stmt_20261130_1.txt'
 const CONTENT = 'account|name|date|file|pages\n1234|Ada|20261130|a.pdf|2\n'
+/** A legal file name of 250 bytes. A temporary or clash name built by adding to it would pass the 255-byte NAME_MAX. */
+const LONG_NAME = `acme_stmt_20261130_${'7'.repeat(250 - 'acme_stmt_20261130_.txt'.length)}.txt`
+/** Temporary names: `.pui-<content hash>-<file name hash>-<token>.pui-tmp`. */
+const TEMP_NAME = /^\.pui-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{12}\.pui-tmp$/
+/** A 248-byte name whose 247-byte extension leaves no room for a clash suffix. */
+const LONG_EXTENSION_NAME = `a.${'e'.repeat(246)}`
+const SAFE_COPY_MODULE = fileURLToPath(new URL('../main/core/safe-copy.ts', import.meta.url))
 
 let faults: FsFaults
 let indexDir: string
@@ -139,6 +149,109 @@ describe('archiveFile', () => {
     expect(await listFiles(archiveDir)).toHaveLength(2)
   })
 
+  it('archives a 250-byte file name', async () => {
+    expect(Buffer.byteLength(LONG_NAME)).toBe(250)
+    const source = join(indexDir, LONG_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const destination = join(archiveDir, 'acme', LONG_NAME)
+
+    const outcome = await archiveFile(source, destination, sha256)
+
+    const size = Buffer.byteLength(CONTENT)
+    expect(outcome).toEqual({ archivePath: destination, sha256, size, alreadyArchived: false })
+    expect(await readFile(destination, 'utf8')).toBe(CONTENT)
+    expect(existsSync(source)).toBe(false)
+    expect(await listFiles(archiveDir)).toEqual([`acme/${LONG_NAME}`])
+  })
+
+  it('shortens clash name of 250-byte name', async () => {
+    const source = join(indexDir, LONG_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const destination = join(archiveDir, LONG_NAME)
+    await writeFile(destination, 'older content with the same name\n')
+
+    const outcome = await archiveFile(source, destination, sha256)
+
+    const name = basename(outcome.archivePath)
+    const stemBytes = 255 - `.${sha256.slice(0, 8)}.txt`.length
+    expect(name).toBe(`${LONG_NAME.slice(0, stemBytes)}.${sha256.slice(0, 8)}.txt`)
+    expect(Buffer.byteLength(name)).toBe(255)
+    expect(outcome.alreadyArchived).toBe(false)
+    expect(await readFile(outcome.archivePath, 'utf8')).toBe(CONTENT)
+    expect(await readFile(destination, 'utf8')).toBe('older content with the same name\n')
+    expect(existsSync(source)).toBe(false)
+    expect(await listFiles(archiveDir)).toEqual([name, LONG_NAME].sort())
+  })
+
+  it('finds shortened clash name again', async () => {
+    const destination = join(archiveDir, LONG_NAME)
+    await writeFile(destination, 'older content with the same name\n')
+    const first = join(indexDir, LONG_NAME)
+    const sha256 = await writeFileWithHash(first, CONTENT)
+    const archived = await archiveFile(first, destination, sha256)
+    await writeFile(first, CONTENT)
+
+    const outcome = await archiveFile(first, destination, sha256)
+
+    expect(outcome.archivePath).toBe(archived.archivePath)
+    expect(outcome.alreadyArchived).toBe(true)
+    expect(existsSync(first)).toBe(false)
+    expect(await listFiles(archiveDir)).toHaveLength(2)
+  })
+
+  it('reports name too long for file system', async () => {
+    const source = join(indexDir, FILE_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const tooLong = `${'n'.repeat(252)}.txt`
+    const destination = join(archiveDir, tooLong)
+
+    const error = await captureError(archiveFile(source, destination, sha256))
+
+    expect(error.code).toBe('NAME_TOO_LONG')
+    expect(error.transient).toBe(false)
+    expect(error.message).toContain(`backup: cannot place file at ${destination} (ENAMETOOLONG): `)
+    expect(error.message).toContain(`the file name ${tooLong} is 256 bytes, longer than the archive file system allows`)
+    expect(error.message).toContain('Rename the file in the index folder to a shorter name')
+    expect(error.message).not.toContain('check the archive folder')
+    expect(await listFiles(archiveDir)).toEqual([])
+    expect(await readFile(source, 'utf8')).toBe(CONTENT)
+  })
+
+  it('reports folder name too long', async () => {
+    const source = join(indexDir, FILE_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const client = 'c'.repeat(300)
+    const folder = join(archiveDir, client, '2026')
+
+    const error = await captureError(archiveFile(source, join(folder, FILE_NAME), sha256))
+
+    expect(error.code).toBe('NAME_TOO_LONG')
+    expect(error.transient).toBe(false)
+    expect(error.message).toContain(`backup: cannot create archive folder ${folder} (ENAMETOOLONG): `)
+    expect(error.message).toContain(`the folder name ${client} is 300 bytes, longer than the archive file system allows`)
+    expect(await listFiles(archiveDir)).toEqual([])
+    expect(await readFile(source, 'utf8')).toBe(CONTENT)
+  })
+
+  it('reports clash when no clash name fits', async () => {
+    const source = join(indexDir, LONG_EXTENSION_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const destination = join(archiveDir, LONG_EXTENSION_NAME)
+    await writeFile(destination, 'older content with the same name\n')
+
+    const error = await captureError(archiveFile(source, destination, sha256))
+
+    expect(error.code).toBe('NAME_TOO_LONG')
+    expect(error.transient).toBe(false)
+    expect(error.message).toContain(`a file with other content already has the name ${destination}`)
+    expect(error.message).toContain(`the file name ${LONG_EXTENSION_NAME} is 248 bytes`)
+    expect(error.message).toContain('longer than the archive file system allows (255 bytes)')
+    expect(error.message).toContain('Rename the file in the index folder to a shorter name')
+    expect(await listFiles(archiveDir)).toEqual([LONG_EXTENSION_NAME])
+    expect(await readFile(destination, 'utf8')).toBe('older content with the same name\n')
+    expect(await readFile(source, 'utf8')).toBe(CONTENT)
+  })
+
   it('fails when source is missing', async () => {
     const source = join(indexDir, FILE_NAME)
     const destination = join(archiveDir, 'acme', FILE_NAME)
@@ -224,7 +337,7 @@ describe('archiveFile', () => {
 
     expect(error.code).toBe('ENOSPC')
     expect(error.transient).toBe(true)
-    const tempName = `.${FILE_NAME}.`.replaceAll('.', '\\.') + '[0-9a-f]+\\.pui-tmp'
+    const tempName = TEMP_NAME.source.slice(1, -1)
     const folder = join(smallDisk, 'acme', '2026', '11')
     const expected = `^backup: cannot write temporary file ${folder}/${tempName} \\(ENOSPC\\): `
     expect(error.message).toMatch(new RegExp(expected))
@@ -258,7 +371,7 @@ describe('archiveFile', () => {
     const error = await captureError(archiveFile(source, join(readOnlyArchive, 'acme', FILE_NAME), sha256))
 
     expect(error.code).toBe('EROFS')
-    const tempPrefix = join(readOnlyArchive, 'acme', `.${FILE_NAME}.`)
+    const tempPrefix = join(readOnlyArchive, 'acme', '.pui-')
     expect(error.message).toContain(`backup: cannot create temporary file ${tempPrefix}`)
     expect(await readFile(source, 'utf8')).toBe(CONTENT)
     expect(await listFiles(archiveDir)).toEqual([])
@@ -315,6 +428,20 @@ describe('moveFile', () => {
     expect(await listFiles(shmFolder)).toEqual([`notices/${FILE_NAME}`])
   })
 
+  it('moves 250-byte name across devices', async () => {
+    const shmFolder = await faults.sharedMemoryDir('pui-moved')
+    const source = join(indexDir, LONG_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+
+    const outcome = await moveFile(source, shmFolder)
+
+    expect(outcome.crossDevice).toBe(true)
+    expect(outcome.destinationPath).toBe(join(shmFolder, LONG_NAME))
+    expect(await sha256OfFile(outcome.destinationPath)).toBe(sha256)
+    expect(existsSync(source)).toBe(false)
+    expect(await listFiles(shmFolder)).toEqual([LONG_NAME])
+  })
+
   it('never overwrites on clash', async () => {
     const source = join(indexDir, FILE_NAME)
     const sha256 = await writeFileWithHash(source, CONTENT)
@@ -350,19 +477,79 @@ describe('moveFile', () => {
 })
 
 describe('removeStaleTemps', () => {
+  it('removes leftovers of a killed copy', async () => {
+    const source = join(indexDir, LONG_NAME)
+    const sha256 = await writeFileWithHash(source, CONTENT)
+    const folder = join(archiveDir, 'acme')
+    const scriptDir = await faults.tempDir('pui-killed-copy')
+    const script = join(scriptDir, 'killed-copy.mts')
+    await writeFile(
+      script,
+      `import { archiveFile } from ${JSON.stringify(pathToFileURL(SAFE_COPY_MODULE).href)}\n` +
+        'const [source, destination, sha256] = process.argv.slice(2)\n' +
+        "const killSelf = () => { process.kill(process.pid, 'SIGKILL') }\n" +
+        'await archiveFile(source, destination, sha256, { afterTempWritten: killSelf })\n',
+    )
+
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, source, join(folder, LONG_NAME), sha256], {
+      encoding: 'utf8',
+    })
+    expect(child.signal, `the copy was not killed; stderr: ${child.stderr}`).toBe('SIGKILL')
+    const leftovers = await readdir(folder)
+    expect(leftovers).toHaveLength(1)
+    expect(leftovers[0]).toMatch(TEMP_NAME)
+
+    const removed = await removeStaleTemps(folder, LONG_NAME, sha256)
+
+    expect(removed).toEqual([join(folder, leftovers[0] as string)])
+    expect(await listFiles(archiveDir)).toEqual([])
+    expect(await readFile(source, 'utf8')).toBe(CONTENT)
+  })
+
   it('removes only that file temps', async () => {
-    const stale = [`.${FILE_NAME}.0a1b2c.pui-tmp`, `.${FILE_NAME}.ffee99001122.pui-tmp`]
-    const unrelated = [FILE_NAME, `.other.txt.0a1b2c.pui-tmp`, `.${FILE_NAME}.not-hex.pui-tmp`]
+    const sha256 = sha256Of(CONTENT)
+    const stale = [tempNameFor(FILE_NAME, sha256), tempNameFor(FILE_NAME, sha256), `.${FILE_NAME}.0a1b2c.pui-tmp`]
+    const notHex = (stale[0] as string).replace(/-[0-9a-f]+\.pui-tmp$/, '-not-hex.pui-tmp')
+    const otherContent = tempNameFor(FILE_NAME, sha256Of('other content\n'))
+    const unrelated = [FILE_NAME, tempNameFor('other.txt', sha256), otherContent, tempNameFor(FILE_NAME, null), notHex]
+    unrelated.push('.other.txt.0a1b2c.pui-tmp', `.${FILE_NAME}.not-hex.pui-tmp`)
     for (const name of [...stale, ...unrelated]) await writeFile(join(archiveDir, name), 'x')
 
-    const removed = await removeStaleTemps(archiveDir, FILE_NAME)
+    const removed = await removeStaleTemps(archiveDir, FILE_NAME, sha256)
 
     expect(removed.sort()).toEqual(stale.map((name) => join(archiveDir, name)).sort())
     expect(await listFiles(archiveDir)).toEqual([...unrelated].sort())
   })
 
   it('returns nothing for absent folder', async () => {
-    expect(await removeStaleTemps(join(archiveDir, 'absent'), FILE_NAME)).toEqual([])
+    expect(await removeStaleTemps(join(archiveDir, 'absent'), FILE_NAME, sha256Of(CONTENT))).toEqual([])
+  })
+})
+
+describe('clashCandidates', () => {
+  it('keeps every name within 255 bytes', () => {
+    const stem = '\u{1D11E}'.repeat(62)
+    const destination = join(archiveDir, `${stem}.txt`)
+    const sha256 = sha256Of(CONTENT)
+    const hash8 = sha256.slice(0, 8)
+
+    const candidates = clashCandidates(destination, sha256)
+
+    expect(candidates).toHaveLength(100)
+    expect(candidates[0]).toBe(destination)
+    expect(basename(candidates[1] as string)).toBe(`${'\u{1D11E}'.repeat(60)}.${hash8}.txt`)
+    for (const candidate of candidates.slice(1)) {
+      const name = basename(candidate)
+      expect(Buffer.byteLength(name), name).toBeLessThanOrEqual(255)
+      expect(Buffer.from(name).toString(), name).toBe(name)
+      expect(name).toMatch(new RegExp(`^(\u{1D11E})+\\.${hash8}(-\\d+)?\\.txt$`, 'u'))
+    }
+  })
+
+  it('offers only the name when nothing fits', () => {
+    const destination = join(archiveDir, LONG_EXTENSION_NAME)
+
+    expect(clashCandidates(destination, sha256Of(CONTENT))).toEqual([destination])
   })
 })
 

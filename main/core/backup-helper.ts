@@ -201,6 +201,7 @@ export class BackupHelper {
       this.log('debug', current, 'matched no job type, so there is nothing to back up')
       return current
     }
+    if (current.sha256 === null) return this.skipBackup(current)
 
     switch (current.backupCallback) {
       case 'archive':
@@ -218,6 +219,23 @@ export class BackupHelper {
    * Runs only the backup step of a job in `BACKUP_FAILURE` again, with the usual automatic retries. Throws when the
    * job is unknown or in another archival status.
    */
+  /**
+   * Leaves the file of a job that was never read in full (unreadable, binary, not a regular file) where it is:
+   * nothing can verify a copy of it, so it is neither archived nor moved. An `archive` job's archival status
+   * becomes `NOT_REQUIRED`, because the main status already reports the failure.
+   */
+  async skipBackup(job: Job): Promise<Job> {
+    const reason = job.error?.message ?? 'its file was not read in full'
+    const note = `not backed up, and the file stays in the index folder: ${reason}`
+    this.log('info', job, note)
+    if (job.backupCallback !== 'archive' || job.archivalStatus === 'NOT_REQUIRED') {
+      return this.options.store.appendLog(job.id, `backup: ${note}`)
+    }
+    const updated = this.options.store.updateArchival(job.id, { archivalStatus: 'NOT_REQUIRED' })
+    const [, logged] = await Promise.all([updated, this.options.store.appendLog(job.id, `backup: ${note}`)])
+    return logged
+  }
+
   async retryBackup(jobId: string): Promise<Job> {
     const job = this.options.store.get(jobId)
     if (job === undefined) throw new Error(`backup: cannot retry job ${jobId}: no job with this id is stored`)
@@ -249,13 +267,14 @@ export class BackupHelper {
   async reconcile(job: Job): Promise<Job> {
     const current = this.latest(job)
     if (!needsReconcile(current) || this.active.has(current.id)) return current
+    if (current.sha256 === null) return this.skipBackup(current)
     const timing = startTiming()
 
     let failure: BackupError
     try {
       const sha256 = current.sha256
       const destination = this.destinationFor(current)
-      const removed = await removeStaleTemps(dirname(destination), basename(destination))
+      const removed = await removeStaleTemps(dirname(destination), basename(destination), sha256)
       if (removed.length > 0) this.log('info', current, `removed stale temporary files ${removed.join(', ')}`)
 
       const archived = sha256 === null ? null : await findArchivedCopy(destination, sha256)

@@ -1,82 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
-import { basename, dirname, extname, join } from 'node:path'
+import { basename, dirname, join, sep } from 'node:path'
 import type { Stats } from 'node:fs'
+import { clashCandidates, isTempNameFor, MAX_CLASH_NAMES, NAME_MAX_BYTES, nameBytes, tempNameFor } from './archive-names'
+import { BackupError, errnoOf, fileSystemError, nameTooLongError, type Side } from './backup-error'
 
-/**
- * Error codes that may clear without anyone acting, so BackupHelper retries them automatically. They cover a busy
- * or locked file (EBUSY, EPERM, EAGAIN, common on Windows while a virus scanner has it open), exhausted handles
- * (EMFILE, ENFILE), a full disk that cleanup may free (ENOSPC), network share errors (ETIMEDOUT, EIO, ESTALE,
- * ECONNRESET, EHOSTDOWN, ENETUNREACH) and a copy that did not read back as written (VERIFY_FAILED).
- * Every other code needs a person: SOURCE_CHANGED, SOURCE_MISSING, NOT_A_FILE, TOO_MANY_CLASHES, EROFS, ENOTDIR,
- * EACCES, EISDIR, ENAMETOOLONG and unknown codes.
- */
-export const TRANSIENT_CODES: ReadonlySet<string> = new Set(
-  ['EBUSY', 'EPERM', 'EAGAIN', 'EMFILE', 'ENFILE', 'ENOSPC', 'ETIMEDOUT'].concat(
-    ['EIO', 'ESTALE', 'ECONNRESET', 'EHOSTDOWN', 'ENETUNREACH', 'VERIFY_FAILED'],
-  ),
-)
-
-/** A failed backup or move step. `code` is the errno (`ENOSPC`) or a product code (`SOURCE_CHANGED`). */
-export class BackupError extends Error {
-  readonly code: string
-  readonly transient: boolean
-
-  constructor(code: string, message: string, options: { cause?: unknown; transient?: boolean } = {}) {
-    super(message, { cause: options.cause })
-    this.name = 'BackupError'
-    this.code = code
-    this.transient = options.transient ?? TRANSIENT_CODES.has(code)
-  }
-}
-
-/** Returns true when an error with this code is worth retrying automatically. */
-export function isTransientCode(code: string): boolean {
-  return TRANSIENT_CODES.has(code)
-}
-
-/** Returns the errno code of a Node file-system error, or null for anything else. */
-export function errnoOf(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return null
-  return typeof error.code === 'string' ? error.code : null
-}
-
-type Side = 'archive' | 'index'
-
-/** Wraps a Node file-system error as `backup: <operation> <path> (<code>): <what to do>`. */
-function fileSystemError(operation: string, path: string, error: unknown, side: Side): BackupError {
-  if (error instanceof BackupError) return error
-  const code = errnoOf(error) ?? 'EUNKNOWN'
-  const detail = error instanceof Error ? error.message : String(error)
-  const message = `backup: ${operation} ${path} (${code}): ${nextStep(code, side)}. ${detail}`
-  return new BackupError(code, message, { cause: error })
-}
-
-function nextStep(code: string, side: Side): string {
-  const folder = side === 'archive' ? 'archive folder' : 'index folder'
-  switch (code) {
-    case 'ENOSPC':
-      return `the ${side} disk is full. Free space, then retry the backup`
-    case 'EROFS':
-      return `the ${folder} is on a read-only file system. Remount it read-write or choose another ${folder}`
-    case 'ENOTDIR':
-      return `a part of the path is a file, not a folder. Move that file or choose another ${folder}`
-    case 'EACCES':
-    case 'EPERM':
-      return `check the ${folder}'s permissions`
-    case 'EBUSY':
-    case 'EAGAIN':
-      return 'another program is using the file. Close it, then retry the backup'
-    default:
-      return `check the ${folder}, then retry the backup`
-  }
-}
-
-/** Suffix of the temporary copy written next to its destination before it is put into place. */
-export const TEMP_SUFFIX = '.pui-tmp'
-
-/** Clash names tried (`<stem>.<hash>-N<ext>`) before a backup gives up with `TOO_MANY_CLASHES`. */
-export const MAX_CLASH_NAMES = 100
+export { clashCandidates, MAX_CLASH_NAMES, NAME_MAX_BYTES, TEMP_SUFFIX } from './archive-names'
+export { BackupError, errnoOf, isTransientCode, TRANSIENT_CODES } from './backup-error'
 
 const COPY_CHUNK_BYTES = 1024 * 1024
 
@@ -112,11 +42,13 @@ interface Digest {
 /**
  * Archives `sourcePath` as `destinationPath` and removes the source once the copy is on disk and verified.
  *
- * The copy goes to `.<file>.<token>.pui-tmp` in the destination folder while the source is hashed, so it works
- * across file systems. It fails with `SOURCE_CHANGED` when the source no longer hashes to `expectedSha256`. An
- * existing file is never overwritten: identical content counts as already archived, different content gets the
- * name `<stem>.<first 8 hex of sha256><ext>` (then `-2`, `-3`...). On failure the temporary copy is removed and
- * the source is left alone. Throws BackupError.
+ * The copy goes to a short temporary name (see `tempNameFor`) in the destination folder while the source is hashed,
+ * so it works across file systems and for file names up to NAME_MAX_BYTES. It fails with `SOURCE_CHANGED` when the
+ * source no longer hashes to `expectedSha256`. An existing file is never overwritten: identical content counts as
+ * already archived, different content gets the name `<stem>.<first 8 hex of sha256><ext>` (then `-2`, `-3`...),
+ * with the stem shortened when that name would exceed NAME_MAX_BYTES. On failure the temporary copy is removed and
+ * the source is left alone. Throws BackupError, with code `NAME_TOO_LONG` when the file system rejects a name as
+ * too long or no clash name fits.
  */
 export async function archiveFile(
   sourcePath: string,
@@ -201,10 +133,10 @@ export async function findArchivedCopy(
 }
 
 /**
- * Removes the temporary copies of `fileName` that an interrupted backup left in `folder`. Returns their paths.
- * A missing folder has none.
+ * Removes the temporary copies that an interrupted backup of `fileName` with content `sha256` left in `folder`.
+ * Returns their paths. A missing folder has none.
  */
-export async function removeStaleTemps(folder: string, fileName: string): Promise<string[]> {
+export async function removeStaleTemps(folder: string, fileName: string, sha256: string): Promise<string[]> {
   let entries: string[]
   try {
     entries = await readdir(folder)
@@ -214,11 +146,7 @@ export async function removeStaleTemps(folder: string, fileName: string): Promis
     throw fileSystemError('cannot list archive folder', folder, error, 'archive')
   }
 
-  const prefix = `.${fileName}.`
-  const stale = entries.filter((name) => {
-    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) return false
-    return /^[0-9a-f]+$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length))
-  })
+  const stale = entries.filter((name) => isTempNameFor(name, fileName, sha256))
 
   const removed: string[] = []
   for (const name of stale) {
@@ -257,18 +185,6 @@ export async function removeArchivedSource(
   return 'removed'
 }
 
-/** Returns the names tried for `destinationPath` in order: itself, `<stem>.<hash8><ext>`, then `-2`, `-3`... */
-export function clashCandidates(destinationPath: string, sha256: string): string[] {
-  const folder = dirname(destinationPath)
-  const extension = extname(destinationPath)
-  const stem = basename(destinationPath, extension)
-  const hash8 = sha256.slice(0, 8)
-
-  const names = [destinationPath, join(folder, `${stem}.${hash8}${extension}`)]
-  for (let n = 2; names.length < MAX_CLASH_NAMES; n += 1) names.push(join(folder, `${stem}.${hash8}-${n}${extension}`))
-  return names
-}
-
 async function copyAndPlace(
   sourcePath: string,
   destinationPath: string,
@@ -276,7 +192,7 @@ async function copyAndPlace(
   options: ArchiveOptions,
 ): Promise<ArchiveOutcome> {
   const folder = dirname(destinationPath)
-  const tempPath = join(folder, `.${basename(destinationPath)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`)
+  const tempPath = join(folder, tempNameFor(basename(destinationPath), expectedSha256))
 
   try {
     const copied = await copyToTemp(sourcePath, tempPath)
@@ -367,10 +283,22 @@ async function placeWithoutOverwrite(
     if (existing.sha256 === sha256) return { path: candidate, alreadyArchived: true }
   }
 
+  if (candidates.length === 1) throw noClashNameFits(destinationPath, sha256 as string)
   throw new BackupError(
     'TOO_MANY_CLASHES',
     `backup: ${MAX_CLASH_NAMES} files with other content already use the name ${destinationPath} or its clash ` +
       'names. Move some of them out of the archive folder, then retry the backup',
+  )
+}
+
+function noClashNameFits(destinationPath: string, sha256: string): BackupError {
+  const name = basename(destinationPath)
+  return new BackupError(
+    'NAME_TOO_LONG',
+    `backup: a file with other content already has the name ${destinationPath}, and no clash name fits: the file ` +
+      `name ${name} is ${nameBytes(name)} bytes, and with the suffix .${sha256.slice(0, 8)} it is longer than the ` +
+      `archive file system allows (${NAME_MAX_BYTES} bytes). Rename the file in the index folder to a shorter ` +
+      'name, then retry the backup',
   )
 }
 
@@ -424,7 +352,17 @@ async function removeSourceIfSame(sourcePath: string, sha256: string, archivePat
 }
 
 async function createArchiveFolder(folder: string): Promise<void> {
-  await callFs(() => makeFolders(folder), 'cannot create archive folder', folder, 'archive')
+  try {
+    await makeFolders(folder)
+  } catch (error) {
+    if (errnoOf(error) !== 'ENAMETOOLONG') throw fileSystemError('cannot create archive folder', folder, error, 'archive')
+    throw nameTooLongError('cannot create archive folder', folder, { folder: longestName(folder) }, error)
+  }
+}
+
+/** Returns the longest name in `path` by UTF-8 bytes, the one most likely to exceed NAME_MAX. */
+function longestName(path: string): string {
+  return path.split(sep).reduce((longest, name) => (nameBytes(name) > nameBytes(longest) ? name : longest), '')
 }
 
 /** Creates missing folders like `mkdir -p` but keeps the errno: Node 20's recursive mkdir reports EROFS as ENOENT. */
@@ -472,7 +410,8 @@ async function statIfPresent(path: string, operation: string, side: Side = 'arch
     return await stat(path)
   } catch (error) {
     const code = errnoOf(error)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    // A name longer than the file system allows cannot exist there, so it is reported where it is created.
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return null
     throw fileSystemError(operation, path, error, side)
   }
 }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Settings } from '../shared/schemas'
 import { DEFAULT_OPTIONS, isSameOrInside, resolveSettings, saveSettings, SettingsError } from '../main/core/settings'
 import { makeTempDir } from './helpers/temp-dir'
 
@@ -120,6 +121,95 @@ describe('resolveSettings', () => {
 
     expect(error.message).toContain('is not valid JSON')
   })
+
+  it('accepts settings file with BOM', async () => {
+    await mkdir(dataDir)
+    const json = Buffer.from(JSON.stringify({ concurrency: 3 }))
+    await writeFile(join(dataDir, 'settings.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]))
+
+    const settings = await resolveSettings({ dataDir, indexDir, archiveDir })
+
+    expect(settings.concurrency).toBe(3)
+  })
+
+  it('rejects min delay above max', async () => {
+    const overrides = { dataDir, indexDir, archiveDir, backupRetryMinDelayMs: 20_000, backupRetryMaxDelayMs: 10_000 }
+
+    const error = await rejection(resolveSettings(overrides))
+
+    expect(error.problems).toEqual([
+      'settings: backupRetryMinDelayMs (--retry-min-delay-ms) is 20000 ms but backupRetryMaxDelayMs ' +
+        '(--retry-max-delay-ms) is 10000 ms, and the first retry delay cannot be longer than the maximum: ' +
+        'lower --retry-min-delay-ms or raise --retry-max-delay-ms',
+    ])
+  })
+
+  it('accepts equal min and max delay', async () => {
+    const overrides = { dataDir, indexDir, archiveDir, backupRetryMinDelayMs: 5_000, backupRetryMaxDelayMs: 5_000 }
+
+    const settings = await resolveSettings(overrides)
+
+    expect(settings.backupRetryMinDelayMs).toBe(5_000)
+    expect(settings.backupRetryMaxDelayMs).toBe(5_000)
+  })
+
+  it('rejects data folder that is a file', async () => {
+    const file = join(root.path, 'plain-file')
+    await writeFile(file, 'x')
+
+    const error = await rejection(resolveSettings({ dataDir: file, indexDir, archiveDir }))
+
+    expect(error.problems).toEqual([`settings: data folder ${file} is a file, not a folder: choose a folder with --data`])
+    expect(await readFile(file, 'utf8')).toBe('x')
+  })
+
+  it('fails under /proc instead of hanging', async () => {
+    if (!existsSync('/proc/self')) throw new Error('test: /proc is not mounted, so no folder rejects mkdir')
+    const missing = join('/proc', `pui-settings-${process.pid}`, 'data')
+
+    const error = await rejection(resolveSettings({ dataDir: missing, indexDir, archiveDir }))
+
+    expect(error.problems).toEqual([
+      `settings: data folder ${missing} cannot be written (ENOENT): choose another with --data or fix its permissions`,
+    ])
+    expect(existsSync(missing)).toBe(false)
+  })
+
+  it('reports settings file that is a folder', async () => {
+    const path = join(dataDir, 'settings.json')
+    await mkdir(path, { recursive: true })
+
+    const error = await rejection(resolveSettings({ dataDir, indexDir, archiveDir }))
+
+    expect(error.problems).toEqual([`settings: ${path} is a folder, not a file: move or remove that folder, then start again`])
+  })
+
+  it('names the range of numbers', async () => {
+    const cases: [Partial<Settings>, string][] = [
+      [{ concurrency: 99_999 }, 'concurrency: must be a whole number from 1 to 64, got 99999'],
+      [{ concurrency: 0.5 }, 'concurrency: must be a whole number from 1 to 64, got 0.5'],
+      [{ backupRetries: -1 }, 'backupRetries: must be a whole number from 0 to 20, got -1'],
+      [{ pollIntervalMs: 10 }, 'pollIntervalMs: must be a whole number of milliseconds from 50 to 600000, got 10'],
+    ]
+
+    for (const [override, message] of cases) {
+      const error = await rejection(resolveSettings({ dataDir, indexDir, archiveDir, ...override }))
+      expect(error.problems).toEqual([`settings: ${message}`])
+    }
+  })
+
+  it('names the range in the settings file', async () => {
+    await mkdir(dataDir)
+    const path = join(dataDir, 'settings.json')
+    await writeFile(path, JSON.stringify({ backupRetries: 'three', stabilityWindowMs: 4_000_000 }))
+
+    const error = await rejection(resolveSettings({ dataDir, indexDir, archiveDir }))
+
+    expect(error.problems.sort()).toEqual([
+      `settings: ${path}: backupRetries: must be a whole number from 0 to 20, got "three"`,
+      `settings: ${path}: stabilityWindowMs: must be a whole number of milliseconds from 0 to 3600000, got 4000000`,
+    ])
+  })
 })
 
 describe('isSameOrInside', () => {
@@ -148,6 +238,17 @@ describe('saveSettings', () => {
 
     expect(next.concurrency).toBe(7)
     expect(reloaded.concurrency).toBe(7)
+  })
+
+  it('rejects min delay above max', async () => {
+    const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
+
+    const error = await saveSettings(current, { backupRetryMinDelayMs: 60_000 }).catch((caught: unknown) => caught)
+
+    expect(error).toBeInstanceOf(SettingsError)
+    expect((error as SettingsError).message).toContain('backupRetryMinDelayMs (--retry-min-delay-ms) is 60000 ms')
+    expect((error as SettingsError).message).toContain(`backupRetryMaxDelayMs (--retry-max-delay-ms) is ${DEFAULT_OPTIONS.backupRetryMaxDelayMs} ms`)
+    expect(existsSync(join(current.dataDir, 'settings.json'))).toBe(false)
   })
 
   it('rejects an archive inside the index', async () => {

@@ -1,10 +1,18 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { simulate, type SimulatedFile, type SimulateOptions, type SimulateSummary } from '../main/cli/simulate'
+import {
+  MAX_LARGE_MB,
+  simulate,
+  SimulateOptionsError,
+  type SimulatedFile,
+  type SimulateOptions,
+  type SimulateSummary,
+} from '../main/cli/simulate'
 import { BUILT_IN_JOB_TYPES, JobTypeRegistry } from '../main/core/job-types'
 import { parseIndexFile } from '../main/core/parser'
 
@@ -49,6 +57,28 @@ function splitLines(bytes: Buffer): Buffer[] {
   }
   if (start < body.length) lines.push(body.subarray(start))
   return lines
+}
+
+/** Runs `simulate` and returns the SimulateOptionsError it must throw. */
+async function optionsError(options: SimulateOptions): Promise<SimulateOptionsError> {
+  const error = await simulate(options).then(
+    () => null,
+    (caught: unknown) => caught,
+  )
+  expect(error, JSON.stringify(options)).toBeInstanceOf(SimulateOptionsError)
+  return error as SimulateOptionsError
+}
+
+/** Mounts a tmpfs of `size` (a mount size such as `64k`) on a new folder under `root`; throws when it cannot. */
+function mountSmallDisk(name: string, size: string): string {
+  const folder = join(root, name)
+  mkdirSync(folder)
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', folder])
+  } catch (error) {
+    throw new Error(`test: a ${size} tmpfs is needed for a full disk and mount failed: ${(error as Error).message}`)
+  }
+  return folder
 }
 
 function isValidUtf8(bytes: Buffer): boolean {
@@ -268,12 +298,43 @@ describe('simulate options', () => {
 
   it('rejects invalid options', async () => {
     const to = join(root, 'index')
+    const cases: [Omit<SimulateOptions, 'to'>, string][] = [
+      [{ files: -1 }, '--files must be a whole number of 1 or more, got -1'],
+      [{ files: 0 }, '--files must be a whole number of 1 or more, got 0'],
+      [{ files: 2.5 }, '--files must be a whole number of 1 or more, got 2.5'],
+      [{ files: 1, rate: 0 }, '--rate must be more than 0 files per second, got 0'],
+      [{ files: 1, rate: -3 }, '--rate must be more than 0 files per second, got -3'],
+      [{ files: 1, badRatio: 1.5 }, '--bad-ratio must be a share from 0 to 1, got 1.5'],
+      [{ files: 1, badRatio: -0.1 }, '--bad-ratio must be a share from 0 to 1, got -0.1'],
+      [{ files: 1, largeMb: -1 }, `--large-mb must be more than 0 and at most ${MAX_LARGE_MB} MiB, got -1`],
+      [{ files: 1, largeMb: 0 }, `--large-mb must be more than 0 and at most ${MAX_LARGE_MB} MiB, got 0`],
+      [{ files: 1, largeMb: MAX_LARGE_MB + 1 }, `--large-mb must be more than 0 and at most ${MAX_LARGE_MB} MiB, got 10241`],
+      [{ files: 1, seed: 1.5 }, '--seed must be a whole number, got 1.5'],
+      [{ files: 1, slowAppendMs: -1 }, 'slowAppendMs must be 0 or more milliseconds, got -1'],
+      [{ files: 1, clients: [] }, 'clients must list at least one client, got none'],
+      [
+        { files: 1, clients: ['Bad_Name'] },
+        'client name must start with a lower-case letter followed by lower-case letters, digits and dashes, got "Bad_Name"',
+      ],
+      [{ files: 1, jobTypes: ['invoice'] }, 'job type must be one of stmt, notice, insert, ack, got "invoice"'],
+    ]
 
-    await expect(simulate({ to, files: -1 })).rejects.toThrow('simulate: invalid files count -1')
-    await expect(simulate({ to, files: 1, badRatio: 1.5 })).rejects.toThrow('simulate: invalid bad ratio 1.5')
-    await expect(simulate({ to, files: 1, rate: 0 })).rejects.toThrow('simulate: invalid rate 0')
-    await expect(simulate({ to, files: 1, clients: ['Bad_Name'] })).rejects.toThrow('simulate: invalid client name "Bad_Name"')
-    await expect(simulate({ to, files: 1, jobTypes: ['invoice'] })).rejects.toThrow('expected one of stmt, notice, insert, ack')
+    for (const [options, message] of cases) {
+      const error = await optionsError({ ...options, to })
+      expect(error.message).toBe(`simulate: ${message}`)
+      expect(error.name).toBe('SimulateOptionsError')
+    }
+    expect(existsSync(to)).toBe(false)
+  })
+
+  it('rejects --to that is a file', async () => {
+    const blocker = join(root, 'plain-file')
+    await writeFile(blocker, 'not a folder')
+
+    const error = await optionsError({ to: blocker, files: 1, seed: 1 })
+
+    expect(error.message).toBe(`simulate: --to ${blocker} is a file, not a folder: choose a folder for the index files`)
+    expect(await readFile(blocker, 'utf8')).toBe('not a folder')
   })
 
   it('reports an index folder it cannot create', async () => {
@@ -283,7 +344,33 @@ describe('simulate options', () => {
     await expect(simulate({ to: join(blocker, 'index'), files: 1, seed: 1 })).rejects.toThrow(
       `simulate: cannot create index folder ${join(blocker, 'index')} (ENOTDIR)`,
     )
+    const error = await optionsError({ to: join(blocker, 'index', 'deeper'), files: 1, seed: 1 })
+    expect(error.message).toBe(
+      `simulate: cannot create index folder ${join(blocker, 'index', 'deeper')} (ENOTDIR) because ${blocker} is a ` +
+        'file, not a folder: choose another --to',
+    )
     expect(await readFile(blocker, 'utf8')).toBe('not a folder')
+  })
+
+  it('creates missing parent folders', async () => {
+    const to = join(root, 'a', 'b', 'index')
+
+    const summary = await simulate({ to, files: 2, seed: 1, slowAppendMs: 10 })
+
+    expect((await readdir(to)).sort()).toEqual(summary.files.map((file) => file.name).sort())
+  })
+
+  it('fails under /proc instead of hanging', async () => {
+    if (!existsSync('/proc/self')) throw new Error('test: /proc is not mounted, so no folder rejects mkdir')
+    const to = join('/proc', `pui-simulate-${process.pid}`, 'index')
+
+    const error = await optionsError({ to, files: 1, seed: 1 })
+
+    expect(error.message).toBe(
+      `simulate: cannot create index folder ${join('/proc', `pui-simulate-${process.pid}`)} (ENOENT): /proc does ` +
+        'not accept new folders, so choose another --to',
+    )
+    expect(existsSync(to)).toBe(false)
   })
 })
 
@@ -338,6 +425,42 @@ describe('simulate on a full disk', () => {
   afterEach(() => {
     if (mountPoint !== null) execFileSync('umount', [mountPoint])
     mountPoint = null
+  })
+
+  it('rejects large file without space', async () => {
+    mountPoint = mountSmallDisk('small', '64k')
+    const to = join(mountPoint, 'index')
+
+    const error = await optionsError({ to, files: 3, largeMb: 1, seed: 5 })
+
+    expect(error.message).toMatch(
+      new RegExp(
+        `^simulate: --large-mb needs 1\\.0 MiB \\(1048576 bytes\\) for the large file, but ${to} has 0\\.\\d MiB ` +
+          '\\(\\d+ bytes\\) free: free space there or choose a smaller --large-mb$',
+      ),
+    )
+    expect(await readdir(to)).toEqual([])
+  })
+
+  it('removes large temporary file on failure', async () => {
+    const options = { files: 2, largeMb: 1, seed: 5 }
+    const planned = await simulate({ ...options, to: join(root, 'probe') })
+    const [first, large] = planned.files
+    if (first?.kind === 'large' || large?.kind !== 'large' || !first?.traits.includes('via-rename')) {
+      throw new Error('test: seed 5 no longer plans a renamed file before the large one, so pick another seed')
+    }
+    mountPoint = mountSmallDisk('small', '2m')
+    const filler = join(mountPoint, 'filler.bin')
+
+    // The free-space check passes at the start. The filler then leaves room for only part of the large file.
+    const failure = simulate({ ...options, to: mountPoint }, (written) => {
+      if (written === 1) writeFileSync(filler, Buffer.alloc(1536 * 1024))
+    })
+
+    const largeTemp = new RegExp(`^simulate: cannot write ${mountPoint}/\\.?${large.name}\\.(part|tmp) \\(ENOSPC\\): `)
+    await expect(failure).rejects.toThrow(largeTemp)
+    expect((await readdir(mountPoint)).sort()).toEqual([first.name, 'filler.bin'].sort())
+    expect((await stat(filler)).size).toBe(1536 * 1024)
   })
 
   it('fails naming ENOSPC', async () => {

@@ -1,26 +1,17 @@
 import { randomInt } from 'node:crypto'
-import { access, mkdir, open, rename, unlink } from 'node:fs/promises'
+import { access, open, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createRandom, indexFileBytes, indexFileChunks, type IndexFileSpec, type RecordFault } from './index-file-samples'
-import { SAMPLE_LAYOUTS, SIMULATED_KINDS, planFiles, type PlanOptions, type PlannedFile, type SimulatedKind } from './simulate-plan'
+import { prepareIndexFolder, validateOptions, type SimulateOptions } from './simulate-options'
+import { SIMULATED_KINDS, planFiles, type PlannedFile, type SimulatedKind } from './simulate-plan'
 
+export { MAX_LARGE_MB, SimulateOptionsError, type SimulateOptions } from './simulate-options'
 export { SIMULATED_KINDS, type SimulatedKind } from './simulate-plan'
 
 /** Properties of how a simulated file was written. One file has several traits. */
 export const FILE_TRAITS = ['crlf', 'bom', 'header', 'via-rename', 'slow-append'] as const
 export type FileTrait = (typeof FILE_TRAITS)[number]
-
-export interface SimulateOptions extends PlanOptions {
-  /** Index folder to write into, created when missing. */
-  to: string
-  /** Files started per second. Unlimited when not set. */
-  rate?: number
-  /** Seed of every random choice: the same seed and options give the same names and bytes. Random when not set. */
-  seed?: number
-  /** How long a slow writer takes from its first byte to its last, in milliseconds. Default 2000. */
-  slowAppendMs?: number
-}
 
 /** A rejected record the simulator put into a file on purpose. */
 export interface PlantedFault {
@@ -68,7 +59,9 @@ const MAX_NAME_ATTEMPTS = 100_000
  * Writes `options.files` index files into `options.to` the way upstream producers do. Most go through a temporary
  * name renamed into place, some grow by slow appends under the final name, and some have CRLF, a BOM or a header
  * line. With `badRatio`, some have rejected records, unmatched names or repeated content. A name already in the
- * folder is never overwritten, because the file moves to the next free sequence number instead.
+ * folder is never overwritten, because the file moves to the next free sequence number instead. Throws
+ * SimulateOptionsError for an invalid option, an index folder it cannot create, or too little free space for
+ * `largeMb`.
  */
 export async function simulate(
   options: SimulateOptions,
@@ -78,12 +71,7 @@ export async function simulate(
   const seed = options.seed ?? randomInt(0, 0x1_0000_0000)
   const random = createRandom(seed)
   const { baseDate, files: plan } = planFiles(options, random)
-
-  try {
-    await mkdir(options.to, { recursive: true })
-  } catch (error) {
-    throw new Error(`simulate: cannot create index folder ${options.to} (${errorCode(error)}): check the path and its permissions`)
-  }
+  await prepareIndexFolder(options)
 
   const results: SimulatedFile[] = []
   const reserved = new Set<string>()
@@ -134,31 +122,6 @@ export async function simulate(
   return { seed, baseDate, counts: countFiles(results), files: results }
 }
 
-function validateOptions(options: SimulateOptions): void {
-  const fail = (what: string, value: unknown, expected: string): never => {
-    throw new Error(`simulate: invalid ${what} ${JSON.stringify(value)}: expected ${expected}`)
-  }
-  if (!Number.isInteger(options.files) || options.files < 0) fail('files count', options.files, 'a whole number of 0 or more')
-  if (options.rate !== undefined && !(options.rate > 0)) fail('rate', options.rate, 'files per second above 0')
-  const badRatio = options.badRatio ?? 0
-  if (!(badRatio >= 0 && badRatio <= 1)) fail('bad ratio', options.badRatio, 'a share from 0 to 1')
-  if (options.largeMb !== undefined && !(options.largeMb > 0)) fail('large file size', options.largeMb, 'MiB above 0')
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) fail('seed', options.seed, 'a whole number')
-  if (options.slowAppendMs !== undefined && !(options.slowAppendMs >= 0)) {
-    fail('slow append time', options.slowAppendMs, 'milliseconds of 0 or more')
-  }
-  for (const client of options.clients ?? []) {
-    if (!/^[a-z][a-z0-9-]*$/.test(client)) fail('client name', client, 'lower-case letters, digits and dashes')
-  }
-  if (options.clients?.length === 0) fail('client list', options.clients, 'at least one client')
-  for (const jobType of options.jobTypes ?? []) {
-    if (!SAMPLE_LAYOUTS.some((layout) => layout.name === jobType)) {
-      fail('job type', jobType, `one of ${SAMPLE_LAYOUTS.map((layout) => layout.name).join(', ')}`)
-    }
-  }
-  if (options.jobTypes?.length === 0) fail('job type list', options.jobTypes, 'at least one job type')
-}
-
 interface WriteOutcome {
   size: number
   records: number
@@ -177,7 +140,10 @@ async function claimName(folder: string, planned: PlannedFile, reserved: Set<str
   throw new Error(`simulate: no free name after ${planned.nameAt(planned.firstSequence)} in ${folder}: clear out the index folder`)
 }
 
-/** Writes under a temporary name, then renames it into place once the last byte is written. */
+/**
+ * Writes under a temporary name, then renames it into place once the last byte is written. Any failure after the
+ * temporary file was created removes it, unless the process itself is killed.
+ */
 async function writeViaRename(folder: string, planned: PlannedFile, reserved: Set<string>): Promise<WriteOutcome> {
   let name = planned.name as string
   const tempName = planned.tempStyle === 'part' ? partName(name) : tmpName(name)
@@ -199,11 +165,17 @@ async function writeViaRename(folder: string, planned: PlannedFile, reserved: Se
     throw new Error(`simulate: cannot write ${tempPath} (${errorCode(error)})${leftover}: check free space and permissions in the index folder`)
   }
 
-  // NOTE: rename replaces a file that another writer creates between this check and the rename. A hard link
-  // would close that gap, but some network shares do not support hard links.
-  while (await exists(join(folder, name))) {
-    name = await claimName(folder, planned, reserved)
+  try {
+    // NOTE: rename replaces a file that another writer creates between this check and the rename. A hard link
+    // would close that gap, but some network shares do not support hard links.
+    while (await exists(join(folder, name))) {
+      name = await claimName(folder, planned, reserved)
+    }
+  } catch (error) {
+    const leftover = await removeTemporary(tempPath)
+    throw leftover === '' ? error : new Error(`${(error as Error).message}${leftover}`)
   }
+
   planned.name = name
   try {
     await rename(tempPath, join(folder, name))
@@ -329,7 +301,7 @@ async function removeTemporary(path: string): Promise<string> {
     await unlink(path)
     return ''
   } catch (error) {
-    return errorCode(error) === 'ENOENT' ? '' : `, and the temporary file could not be removed (${errorCode(error)})`
+    return errorCode(error) === 'ENOENT' ? '' : `, and the temporary file ${path} could not be removed (${errorCode(error)})`
   }
 }
 

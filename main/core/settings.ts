@@ -1,7 +1,7 @@
 import { constants } from 'node:fs'
 import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import { SettingsSchema, type Settings } from '../../shared/schemas'
 
@@ -49,19 +49,24 @@ export async function readSettingsFile(dataDir: string): Promise<Partial<Setting
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new SettingsError([`settings: cannot read ${path} (${(error as NodeJS.ErrnoException).code}): check its permissions`])
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return {}
+    if (code === 'EISDIR') {
+      throw new SettingsError([`settings: ${path} is a folder, not a file: move or remove that folder, then start again`])
+    }
+    throw new SettingsError([`settings: cannot read ${path} (${code}): check its permissions`])
   }
 
   let json: unknown
   try {
-    json = JSON.parse(text)
+    // Notepad and other Windows editors start UTF-8 files with a byte order mark, which JSON.parse rejects.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
     throw new SettingsError([`settings: ${path} is not valid JSON (${(error as Error).message}): fix or delete the file`])
   }
 
   const parsed = SettingsFileSchema.safeParse(json)
-  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, `settings: ${path}`))
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, `settings: ${path}`, json))
 
   const fromFile = parsed.data
   if (fromFile.indexDir) fromFile.indexDir = resolve(dataDir, fromFile.indexDir)
@@ -69,11 +74,52 @@ export async function readSettingsFile(dataDir: string): Promise<Partial<Setting
   return fromFile
 }
 
-function describeIssues(error: z.ZodError, where: string): string[] {
-  return error.issues.map((issue) => {
+/**
+ * Turns zod issues into one message per setting, because zod may report several issues for one value (not whole
+ * and too small). A number setting gets its allowed range in plain words and the value it had in `input`.
+ */
+function describeIssues(error: z.ZodError, where: string, input: unknown): string[] {
+  const problems: string[] = []
+  const described = new Set<string>()
+
+  for (const issue of error.issues) {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
-    return `${where}: ${field}: ${issue.message}`
-  })
+    if (described.has(field)) continue
+    described.add(field)
+
+    const range = allowedRange(field)
+    if (range === null) {
+      problems.push(`${where}: ${field}: ${issue.message}`)
+      continue
+    }
+    const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined
+    problems.push(`${where}: ${field}: must be ${range}, got ${JSON.stringify(value) ?? 'nothing'}`)
+  }
+  return problems
+}
+
+/** Describes the values a number setting accepts, such as `a whole number from 1 to 64`, or returns null for others. */
+function allowedRange(field: string): string | null {
+  const schema = (SettingsSchema.shape as Record<string, z.ZodType>)[field]
+  if (!(schema instanceof z.ZodNumber) || schema.minValue === null || schema.maxValue === null) return null
+
+  const kind = schema.isInt ? 'a whole number' : 'a number'
+  const unit = field.endsWith('Ms') ? ' of milliseconds' : ''
+  return `${kind}${unit} from ${schema.minValue} to ${schema.maxValue}`
+}
+
+/**
+ * Rejects a first retry delay longer than the maximum delay. p-retry 7 caps every delay at the maximum, so the
+ * larger minimum would be ignored without a word.
+ */
+function checkRetryDelays(settings: Settings): void {
+  const { backupRetryMinDelayMs: min, backupRetryMaxDelayMs: max } = settings
+  if (min <= max) return
+  throw new SettingsError([
+    `settings: backupRetryMinDelayMs (--retry-min-delay-ms) is ${min} ms but backupRetryMaxDelayMs ` +
+      `(--retry-max-delay-ms) is ${max} ms, and the first retry delay cannot be longer than the maximum: ` +
+      'lower --retry-min-delay-ms or raise --retry-max-delay-ms',
+  ])
 }
 
 /**
@@ -99,8 +145,9 @@ export async function resolveSettings(overrides: Partial<Settings> = {}): Promis
   }
 
   const parsed = SettingsSchema.safeParse(candidate)
-  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings'))
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings', candidate))
   const settings = parsed.data
+  checkRetryDelays(settings)
 
   if (!indexDir) await mkdir(settings.indexDir, { recursive: true })
   await checkFolders(settings)
@@ -159,9 +206,17 @@ export async function checkFolders(settings: Settings): Promise<void> {
 
 /** Creates the data folder when missing and proves it can be written with a probe file. */
 export async function ensureWritableDataDir(dataDir: string): Promise<void> {
+  const existing = await stat(dataDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null
+    throw new SettingsError([`settings: cannot read data folder ${dataDir} (${error.code}): check its permissions`])
+  })
+  if (existing !== null && !existing.isDirectory()) {
+    throw new SettingsError([`settings: data folder ${dataDir} is a file, not a folder: choose a folder with --data`])
+  }
+
   const probe = join(dataDir, `.write-probe-${process.pid}`)
   try {
-    await mkdir(dataDir, { recursive: true })
+    await createFolders(dataDir)
     await access(dataDir, constants.W_OK)
     await writeFile(probe, '')
     await rm(probe, { force: true })
@@ -174,13 +229,37 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
 }
 
 /**
+ * Creates `folder` and its missing parents one level at a time. Node 20's `mkdir(path, { recursive: true })` never
+ * returns for a path under /proc.
+ */
+async function createFolders(folder: string): Promise<void> {
+  try {
+    await mkdir(folder)
+    return
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    if (code !== 'ENOENT' || dirname(folder) === folder) throw error
+  }
+
+  await createFolders(dirname(folder))
+  try {
+    await mkdir(folder)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+}
+
+/**
  * Validates `patch` on top of `current` with the same rules as at start-up, then writes the changed keys into
  * `<dataDir>/settings.json` (through a temporary file and a rename) and returns the new settings.
  */
 export async function saveSettings(current: Settings, patch: Partial<Settings>): Promise<Settings> {
-  const parsed = SettingsSchema.safeParse({ ...current, ...withoutUndefined(patch), dataDir: current.dataDir })
-  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings'))
+  const candidate = { ...current, ...withoutUndefined(patch), dataDir: current.dataDir }
+  const parsed = SettingsSchema.safeParse(candidate)
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings', candidate))
   const next = parsed.data
+  checkRetryDelays(next)
   await checkFolders(next)
 
   const path = join(current.dataDir, SETTINGS_FILE_NAME)

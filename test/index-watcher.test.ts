@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -32,6 +33,7 @@ describe('IndexWatcher', () => {
   let known: Set<string>
   let missing: string[]
   let restored: number
+  let invalidNames: string[]
 
   beforeEach(async () => {
     root = await makeTempDir()
@@ -41,6 +43,7 @@ describe('IndexWatcher', () => {
     known = new Set()
     missing = []
     restored = 0
+    invalidNames = []
     watcher = null
   })
   afterEach(async () => {
@@ -56,7 +59,8 @@ describe('IndexWatcher', () => {
       pollIntervalMs: 100,
       sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
       logger: silentLogger,
-      isKnown: (path, size, mtimeMs) => known.has(`${path}:${size}:${mtimeMs}`),
+      isKnown: (path, stats) => known.has(`${path}:${stats.size}:${stats.mtimeMs}`),
+      onInvalidName: (message) => invalidNames.push(message),
       onStable: (file) => {
         taken.push(file)
         known.add(`${file.path}:${file.size}:${file.mtimeMs}`)
@@ -150,5 +154,34 @@ describe('IndexWatcher', () => {
 
     expect(taken[0]?.path).toBe(join(indexDir, 'e.txt'))
     expect(missing).toHaveLength(1)
+  })
+
+  it('reports a non-UTF-8 name once', async () => {
+    const raw = Buffer.concat([Buffer.from(join(indexDir, 'acme_stmt_20261130_1')), Buffer.from([0xe9]), Buffer.from('.txt')])
+    await writeFile(raw, 'data\n')
+    await writeFile(join(indexDir, 'good.txt'), 'data\n')
+
+    await startWatcher({ stabilityWindowMs: 50 })
+    await waitFor(() => taken.length === 1, 'the valid file')
+    await watcher?.sweep()
+
+    expect(taken[0]?.path).toBe(join(indexDir, 'good.txt'))
+    expect(invalidNames).toHaveLength(1)
+    expect(invalidNames[0]).toContain('acme_stmt_20261130_1\\xe9.txt')
+    expect(invalidNames[0]).toContain('rename it using UTF-8 characters')
+    expect(existsSync(raw)).toBe(true)
+  })
+
+  it('follows a folder replaced between sweeps', async () => {
+    await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 600_000 })
+    await rm(indexDir, { recursive: true })
+    await mkdir(indexDir)
+    await watcher?.sweep()
+
+    // No periodic sweep runs within the wait, so only a restarted OS watcher can report the file.
+    await writeFile(join(indexDir, 'f.txt'), 'new folder')
+    await waitFor(() => taken.length === 1, 'a file in the replaced folder', 5_000)
+
+    expect(taken[0]?.path).toBe(join(indexDir, 'f.txt'))
   })
 })

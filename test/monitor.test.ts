@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -186,5 +186,37 @@ describe('Monitor', () => {
     await sleep(300)
 
     expect(second.jobs()).toHaveLength(1)
+  })
+
+  it('leaves unread files in place', async () => {
+    await writeFile(join(settings.indexDir, 'acme_stmt_20261130_1.txt'), Buffer.from('1|A|20261129|x.pdf|3|\u0000\n'))
+    await symlink('/etc/hostname', join(settings.indexDir, 'acme_insert_20261130_1.txt'))
+
+    const running = await startMonitor()
+    const jobs = await waitForJobs(running, 2)
+    const binary = jobs.find((job) => job.fileName === 'acme_stmt_20261130_1.txt')
+    const link = jobs.find((job) => job.fileName === 'acme_insert_20261130_1.txt')
+
+    expect(binary?.status).toBe('FAILED')
+    expect(binary?.error?.code).toBe('BINARY')
+    expect(binary?.archivalStatus).toBe('NOT_REQUIRED')
+    expect(binary?.log.at(-1)?.message).toContain('the file stays in the index folder')
+    expect(link?.error?.code).toBe('SYMLINK')
+    expect(link?.archivalStatus).toBe('NOT_REQUIRED')
+    expect((await readdir(settings.indexDir)).sort()).toEqual(['acme_insert_20261130_1.txt', 'acme_stmt_20261130_1.txt'])
+    expect(existsSync(settings.archiveDir) ? await listFiles(settings.archiveDir) : []).toEqual([])
+  })
+
+  it('ignores a touched file with unchanged content', async () => {
+    const path = await writeIndexFile(settings.indexDir, 'acme_ack_20261130_1.txt', 0, ['123|doc_1.pdf|20261130'])
+    const first = await startMonitor({ sweepIntervalMs: 100 })
+    await waitForJobs(first, 1)
+
+    await utimes(path, new Date(), new Date(Date.now() + 5_000))
+    await first.sweep()
+    await sleep(600)
+
+    expect(first.jobs()).toHaveLength(1)
+    expect(first.jobs()[0]?.status).not.toBe('FAILED')
   })
 })

@@ -1,8 +1,9 @@
-import { readdir } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { CoreLogger } from './logger'
-import { StabilityTracker, type StableFile } from './stability'
+import { StabilityTracker, type FileTimes, type StableFile } from './stability'
 
 /**
  * Returns true for names upstream producers use while a file is still being written: dot-files, `*.tmp`,
@@ -19,6 +20,9 @@ export function isTemporaryName(fileName: string): boolean {
   )
 }
 
+/** How often a missing index folder is looked for, in milliseconds. */
+const MISSING_FOLDER_RECHECK_MS = 1_000
+
 export interface IndexWatcherOptions {
   indexDir: string
   stabilityWindowMs: number
@@ -27,7 +31,9 @@ export interface IndexWatcherOptions {
   sweepIntervalMs: number
   logger: CoreLogger
   /** Returns true when a file with this size and modification time already has a job, so it is not taken again. */
-  isKnown: (path: string, size: number, mtimeMs: number) => boolean
+  isKnown: (path: string, stats: FileTimes) => boolean
+  /** Called once per file whose name is not valid UTF-8, which cannot be opened by its decoded name. */
+  onInvalidName: (message: string) => void
   onStable: (file: StableFile) => void
   onFolderMissing: (message: string) => void
   onFolderRestored: () => void
@@ -43,6 +49,11 @@ export class IndexWatcher {
   private sweepTimer: NodeJS.Timeout | null = null
   private readonly tracker: StabilityTracker
   private folderMissing = false
+  /** Identity (inode and birth time) of the folder chokidar watches, to notice a folder replaced between sweeps. */
+  private watchedFolder: string | null = null
+  private missingFolderTimer: NodeJS.Timeout | null = null
+  /** Names (as hex) already reported as invalid UTF-8, so each is reported once. */
+  private readonly reportedNames = new Set<string>()
   private sweeping: Promise<void> | null = null
   private stopped = false
 
@@ -80,6 +91,8 @@ export class IndexWatcher {
     this.stopped = true
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     this.sweepTimer = null
+    if (this.missingFolderTimer) clearTimeout(this.missingFolderTimer)
+    this.missingFolderTimer = null
     this.tracker.stop()
     await this.watcher?.close()
     this.watcher = null
@@ -106,6 +119,14 @@ export class IndexWatcher {
     watcher.on('error', (error) => this.options.logger.warn(`watcher: ${(error as Error).message}`))
     this.watcher = watcher
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
+    this.watchedFolder = await stat(indexDir).then(folderIdentity, () => null)
+  }
+
+  private async restartWatcher(): Promise<void> {
+    // chokidar does not follow a folder that was removed or replaced, so it starts afresh on the new one.
+    await this.watcher?.close()
+    this.watcher = null
+    if (!this.stopped) await this.startWatcher()
   }
 
   private consider(path: string): void {
@@ -116,8 +137,10 @@ export class IndexWatcher {
   private async sweepOnce(): Promise<void> {
     const { indexDir, logger } = this.options
     let entries
+    let identity: string
     try {
-      entries = await readdir(indexDir, { withFileTypes: true })
+      identity = folderIdentity(await stat(indexDir))
+      entries = await readdir(indexDir, { withFileTypes: true, encoding: 'buffer' })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (!this.folderMissing) {
@@ -126,21 +149,65 @@ export class IndexWatcher {
         logger.error(`watcher: ${message}`)
         this.options.onFolderMissing(message)
       }
+      this.scheduleMissingFolderCheck()
       return
     }
 
     if (this.folderMissing) {
       this.folderMissing = false
       logger.info(`watcher: index folder ${indexDir} is back; watching again`)
-      // chokidar does not follow a folder that was removed and created again, so it starts afresh.
-      await this.watcher?.close()
-      if (!this.stopped) await this.startWatcher()
+      await this.restartWatcher()
       this.options.onFolderRestored()
+    } else if (this.watchedFolder !== null && identity !== this.watchedFolder) {
+      logger.warn(`watcher: index folder ${indexDir} was replaced by another folder; watching the new one`)
+      await this.restartWatcher()
     }
 
     for (const entry of entries) {
-      if (isTemporaryName(entry.name) || entry.isDirectory()) continue
-      this.consider(join(indexDir, entry.name))
+      const name = entry.name.toString('utf8')
+      if (isTemporaryName(name) || entry.isDirectory()) continue
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        this.reportInvalidName(entry.name)
+        continue
+      }
+      this.consider(join(indexDir, name))
     }
   }
+
+  /** Looks again soon for a missing folder, sooner than the periodic sweep, so a quick re-creation is noticed. */
+  private scheduleMissingFolderCheck(): void {
+    if (this.stopped || this.missingFolderTimer) return
+    this.missingFolderTimer = setTimeout(() => {
+      this.missingFolderTimer = null
+      void this.sweep()
+    }, Math.min(MISSING_FOLDER_RECHECK_MS, this.options.sweepIntervalMs))
+  }
+
+  private reportInvalidName(raw: Buffer): void {
+    const key = raw.toString('hex')
+    if (this.reportedNames.has(key)) return
+    this.reportedNames.add(key)
+    const message =
+      `file name ${escapeFileName(raw)} in ${this.options.indexDir} is not valid UTF-8, so it cannot be processed: ` +
+      'the file stays in the index folder; rename it using UTF-8 characters'
+    this.options.logger.warn(`watcher: ${message}`)
+    this.options.onInvalidName(message)
+  }
+}
+
+/**
+ * Returns what tells one folder from another at the same path. The inode alone is not enough, because file systems
+ * such as ext4 give a folder created right after a removal the freed inode number again.
+ */
+function folderIdentity(stats: Stats): string {
+  return `${stats.ino}:${stats.birthtimeMs}`
+}
+
+/** Shows a raw file name with printable ASCII as is and every other byte as `\xNN`, for messages and logs. */
+export function escapeFileName(raw: Buffer): string {
+  let text = ''
+  for (const byte of raw) {
+    text += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`
+  }
+  return text
 }

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { lstat } from 'node:fs/promises'
+import { pipeline } from 'node:stream/promises'
 import { basename } from 'node:path'
 import PQueue from 'p-queue'
 import type { MonitorEvent } from '../../shared/events'
@@ -14,7 +17,19 @@ import { loadJobTypes, type JobTypeRegistry } from './job-types'
 import { silentLogger, type CoreLogger } from './logger'
 import { ObservedRepository } from './observed-store'
 import { processIndexFile } from './processing-job'
-import type { StableFile } from './stability'
+import type { FileTimes, StableFile } from './stability'
+
+/** Returns true for a job that failed because its file could not be opened or read. */
+function isUnreadableFailure(job: Job): boolean {
+  return job.status === 'FAILED' && job.error?.code === 'UNREADABLE'
+}
+
+/** Returns the SHA-256 of a file, read as a stream. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(path), hash)
+  return hash.digest('hex')
+}
 
 /** Returns the number in a job id (`J000042` → 42), so ids of different widths compare correctly. */
 function jobNumber(id: string): number {
@@ -61,6 +76,10 @@ export class Monitor {
   private readonly claimedPaths = new Set<string>()
   /** Ids of the jobs this process created or worked on, for the exit code of a single run. */
   readonly touchedJobIds = new Set<string>()
+  /** Status change time of the file when a job last failed to read it, by job id. */
+  private readonly unreadableCtimes = new Map<string, number>()
+  /** Files whose modification time changed without a change of content: path → `size:mtimeMs`. */
+  private readonly unchangedContent = new Map<string, string>()
   /** Share of the file read so far, for jobs being parsed now. */
   private readonly progress = new Map<string, number>()
   private running = false
@@ -97,7 +116,8 @@ export class Monitor {
       pollIntervalMs: settings.pollIntervalMs,
       sweepIntervalMs: settings.sweepIntervalMs,
       logger: this.logger,
-      isKnown: (path, size, mtimeMs) => this.isKnown(path, size, mtimeMs),
+      isKnown: (path, stats) => this.isKnown(path, stats),
+      onInvalidName: (message) => this.emit({ type: 'error', message }),
       onStable: (file) => void this.take(file),
       onFolderMissing: (message) => this.emit({ type: 'index-folder-missing', path: settings.indexDir, message }),
       onFolderRestored: () => this.emit({ type: 'index-folder-restored', path: settings.indexDir }),
@@ -234,21 +254,39 @@ export class Monitor {
   }
 
   /**
-   * Returns true when a job already covers the file at `path` with this size and modification time and has not
-   * released it: a job whose backup moved the file away (`BACKED_UP`) no longer covers a new file of that name.
+   * Returns true when a job already covers the file at `path` as it is now, so the file is not taken again. A job
+   * covers its file until its backup moved it away (`BACKED_UP`). A job that could not read its file covers it
+   * only until the file's status changes (a chmod, say), so the file is read again once it may be readable.
    */
-  private isKnown(path: string, size: number, mtimeMs: number): boolean {
+  private isKnown(path: string, file: FileTimes): boolean {
     if (this.claimedPaths.has(path)) return true
-    return this.store
-      .findBySourcePath(path)
-      .some((job) => job.detectedSize === size && job.detectedMtimeMs === mtimeMs && job.archivalStatus !== 'BACKED_UP')
+    if (this.unchangedContent.get(path) === `${file.size}:${file.mtimeMs}`) return true
+    return this.store.findBySourcePath(path).some((job) => {
+      if (job.detectedSize !== file.size || job.detectedMtimeMs !== file.mtimeMs || job.archivalStatus === 'BACKED_UP') {
+        return false
+      }
+      return !isUnreadableFailure(job) || this.unreadableCtimes.get(job.id) === file.ctimeMs
+    })
   }
 
-  /** Records a job for a stable file and queues it. */
+  /** Records a job for a stable file and queues it, or processes again a job whose file may now be readable. */
   private async take(file: StableFile): Promise<void> {
-    if (!this.running || this.isKnown(file.path, file.size, file.mtimeMs)) return
+    if (!this.running || this.isKnown(file.path, file)) return
     this.claimedPaths.add(file.path)
     try {
+      const earlier = this.store.findBySourcePath(file.path).filter((job) => job.archivalStatus !== 'BACKED_UP')
+      const unreadable = earlier.find(
+        (job) => isUnreadableFailure(job) && job.detectedSize === file.size && job.detectedMtimeMs === file.mtimeMs,
+      )
+      if (unreadable) {
+        this.unreadableCtimes.set(unreadable.id, file.ctimeMs)
+        this.touchedJobIds.add(unreadable.id)
+        this.logger.info(`job ${unreadable.id}: ${file.path} changed status since it could not be read; reading it again`)
+        this.enqueue(unreadable.id, () => this.processAndBackUp(unreadable.id))
+        return
+      }
+      if (await this.hasSameContent(file, earlier)) return
+
       const fileName = basename(file.path)
       const match = this.jobTypes.match(fileName)
       const backupCallback = match.ok ? match.jobType.backupCallback : 'none'
@@ -271,6 +309,28 @@ export class Monitor {
     } finally {
       this.claimedPaths.delete(file.path)
     }
+  }
+
+  /**
+   * Returns true when a file that a job still covers was only touched: same size, new modification time, same
+   * SHA-256. Such a file is not a new job; it is remembered so later sweeps skip it without hashing.
+   */
+  private async hasSameContent(file: StableFile, earlier: Job[]): Promise<boolean> {
+    const candidates = earlier.filter((job) => job.sha256 !== null && job.detectedSize === file.size)
+    if (candidates.length === 0 || !file.isFile) return false
+    let sha256: string
+    try {
+      sha256 = await sha256OfFile(file.path)
+    } catch (error) {
+      // The file is taken as a new job, whose processing reports why it cannot be read.
+      this.logger.warn(`monitor: cannot hash ${file.path} to compare it with its job: ${(error as Error).message}`)
+      return false
+    }
+    const same = candidates.find((job) => job.sha256 === sha256)
+    if (!same) return false
+    this.unchangedContent.set(file.path, `${file.size}:${file.mtimeMs}`)
+    this.logger.info(`job ${same.id}: ${file.path} got a new modification time but the same content, so it is not taken again`)
+    return true
   }
 
   private enqueue(jobId: string, task: () => Promise<void>): void {

@@ -6,9 +6,14 @@ export interface StableFile {
   path: string
   size: number
   mtimeMs: number
+  /** Status change time: it moves on chmod and chown too, which leave the modification time alone. */
+  ctimeMs: number
   isFile: boolean
   isSymbolicLink: boolean
 }
+
+/** The parts of a file's status that tell whether it changed since a job took it. */
+export type FileTimes = Pick<StableFile, 'size' | 'mtimeMs' | 'ctimeMs'>
 
 interface Candidate {
   size: number
@@ -34,7 +39,7 @@ export class StabilityTracker {
     private readonly onStable: (file: StableFile) => void,
     private readonly onError: (path: string, error: NodeJS.ErrnoException) => void,
     /** Returns true for a file that already has a job with this size and modification time; it is dropped at once. */
-    private readonly isKnown: (path: string, size: number, mtimeMs: number) => boolean = () => false,
+    private readonly isKnown: (path: string, stats: FileTimes) => boolean = () => false,
     private readonly tickMs = Math.max(20, Math.min(250, Math.floor(windowMs / 4))),
   ) {}
 
@@ -98,7 +103,7 @@ export class StabilityTracker {
     }
 
     if (!this.candidates.has(path)) return
-    if (this.isKnown(path, stats.size, stats.mtimeMs)) {
+    if (this.isKnown(path, stats)) {
       this.candidates.delete(path)
       return
     }
@@ -116,6 +121,7 @@ export class StabilityTracker {
       path,
       size: stats.size,
       mtimeMs: stats.mtimeMs,
+      ctimeMs: stats.ctimeMs,
       isFile: stats.isFile(),
       isSymbolicLink: stats.isSymbolicLink(),
     })

@@ -1,44 +1,15 @@
 import type { JobCountsSummary, JobPage, JobQuery, JobRow, JobSortColumn } from '../../shared/api'
 import type { Job } from '../../shared/job'
+import { durationOf, toJobRow } from '../../shared/job-row'
 import { ARCHIVAL_STATUSES, JOB_STATUSES, needsAttention } from '../../shared/status'
 
 /** Rows per page when the query gives no limit. */
 export const DEFAULT_PAGE_LIMIT = 200
 
+export { toJobRow }
+
 /** Returns the share of the file read so far for a running job, or null. */
 export type ProgressLookup = (jobId: string) => number | null
-
-/** Builds the grid row of a job. `progress` is kept only while the job is `RUNNING`. */
-export function toJobRow(job: Job, progress: number | null): JobRow {
-  return {
-    id: job.id,
-    fileName: job.fileName,
-    jobType: job.jobType,
-    client: job.client,
-    cycleDate: job.cycleDate,
-    detectedAt: job.detectedAt,
-    durationMs: durationOf(job),
-    accepted: job.counts.accepted,
-    rejected: job.counts.rejected,
-    pages: job.counts.pages,
-    status: job.status,
-    archivalStatus: job.archivalStatus,
-    errorMessage: errorMessageOf(job),
-    progress: job.status === 'RUNNING' ? progress : null,
-  }
-}
-
-function durationOf(job: Job): number | null {
-  if (job.status === 'PENDING' || job.status === 'RUNNING' || job.startedAt === null || job.finishedAt === null) return null
-  const duration = Date.parse(job.finishedAt) - Date.parse(job.startedAt)
-  return Number.isFinite(duration) && duration >= 0 ? duration : null
-}
-
-function errorMessageOf(job: Job): string | null {
-  if (job.error) return job.error.message
-  const lastAttempt = job.backupAttempts.at(-1)
-  return lastAttempt?.outcome === 'failure' ? lastAttempt.message : null
-}
 
 /** UTC day (`YYYY-MM-DD`) of an ISO time. The store writes `toISOString()` values, which end in `Z`. */
 function utcDayOf(isoTime: string): string {

@@ -5,7 +5,7 @@ import { useApi } from '../api/api-context'
 import { CopyButton } from '../common/CopyButton'
 import { errorMessage } from '../common/errors'
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../common/format'
-import { toJobRow } from './job-row'
+import { toJobRow } from '../../shared/job-row'
 import { StatusBadge, archivalStatusLook, jobStatusLook } from './StatusBadge'
 
 export interface JobDetailsProps {

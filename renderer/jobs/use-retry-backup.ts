@@ -3,7 +3,7 @@ import type { JobRow } from '../../shared/api'
 import { useApi } from '../api/api-context'
 import { errorMessage } from '../common/errors'
 import { useBanners } from '../notifications/banner-context'
-import { toJobRow } from './job-row'
+import { toJobRow } from '../../shared/job-row'
 
 export interface RetryBackup {
   /** Jobs whose retry call is running. */

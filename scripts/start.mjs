@@ -1,19 +1,21 @@
-// Starts the desktop app when Electron's binary is installed; otherwise says why and runs the headless monitor.
+// Starts the desktop app when Electron's binary is installed. Otherwise it prints why and starts serve mode, which
+// runs the same core and the same UI in a browser.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const require = createRequire(import.meta.url)
 const projectDir = fileURLToPath(new URL('..', import.meta.url))
+const electronDir = join(projectDir, 'node_modules', 'electron')
 
-function electronBinary() {
-  try {
-    const path = require('electron')
-    return typeof path === 'string' && existsSync(path) ? { path } : { reason: `${path} does not exist` }
-  } catch (error) {
-    return { reason: error.message.split('\n')[0] }
-  }
+/** Finds Electron's binary without requiring the package, because requiring it starts a download when it is missing. */
+function findElectron() {
+  const pathFile = join(electronDir, 'path.txt')
+  if (!existsSync(pathFile)) return { reason: `${pathFile} is missing, so the binary was never downloaded` }
+  const relative = readFileSync(pathFile, 'utf8').trim()
+  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(electronDir, 'dist')
+  const binary = join(distDir, relative)
+  return existsSync(binary) ? { binary } : { reason: `${binary} does not exist` }
 }
 
 function run(command, args) {
@@ -22,17 +24,18 @@ function run(command, args) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 }
 
-const electron = electronBinary()
-if (electron.path) {
+const electron = findElectron()
+if (electron.binary) {
   console.error('Starting the PUI Monitor desktop app.')
-  run(electron.path, ['.'])
+  run(electron.binary, ['.', ...process.argv.slice(2)])
 } else {
   console.error(
     [
-      `Electron's binary is not installed (${electron.reason}), so the desktop app cannot start on this machine.`,
-      'Its download is blocked or was skipped (ELECTRON_SKIP_BINARY_DOWNLOAD). Starting the headless monitor instead:',
-      '"pui-monitor watch" with the default folders; it prints one line per job change. Press Ctrl+C to stop.',
+      `Electron's binary is not installed (${electron.reason}), so the desktop app cannot start here.`,
+      'Its download is blocked on this machine or was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD.',
+      'Starting serve mode instead: the same monitor and UI in your browser, on 127.0.0.1 only.',
+      'Open the URL printed below (it carries the access token). Press Ctrl+C to stop.',
     ].join('\n'),
   )
-  run(process.execPath, ['bin/pui-monitor.js', 'watch', ...process.argv.slice(2)])
+  run(process.execPath, ['bin/pui-monitor.js', 'serve', ...process.argv.slice(2)])
 }

@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
 import { FsFaults, sha256OfFile } from './helpers/fs-faults'
-import { runCli } from './helpers/cli'
+import { CLI_BIN, runCli } from './helpers/cli'
+import { writeIndexFile } from './helpers/index-files'
 
 const FAST = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20', '--backup-retries', '1']
 
@@ -143,5 +144,71 @@ describe('pui-monitor command line', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('job-types.json')
     expect(result.stderr).toContain('"stmt"')
+  })
+
+  it('remembers folders given as flags', async () => {
+    const indexDir = join(root, 'in')
+    const dataDir = join(root, 'data')
+    await mkdir(indexDir)
+    await writeIndexFile(indexDir, 'acme_stmt_20261130_1.txt', 3)
+    const archive = await faults.readOnlyView(await faults.tempDir('pui-archive'))
+
+    const run = await runCli(['run', '--once', '--quiet', '--index', indexDir, '--archive', archive, '--data', dataDir, ...FAST])
+    expect(run.code).toBe(4)
+    execFileSync('mount', ['-o', 'remount,rw,bind', archive])
+    const retry = await runCli(['retry-backup', '--all-failed', '--data', dataDir, ...FAST])
+
+    expect(retry.code).toBe(0)
+    expect(existsSync(join(archive, 'acme', '2026', '11', 'acme_stmt_20261130_1.txt'))).toBe(true)
+    expect(existsSync(join(dataDir, 'archive'))).toBe(false)
+  })
+
+  it('finishes its work when stdout closes', async () => {
+    const indexDir = join(root, 'in')
+    expect((await runCli(['simulate', '--to', indexDir, '--files', '40', '--seed', '9'])).code).toBe(0)
+
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_BIN, 'run', '--once', '--index', indexDir, '--archive', join(root, 'arch'), '--data', join(root, 'data'), ...FAST], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+      child.stdout.once('data', () => child.stdout.destroy())
+      child.on('error', reject)
+      child.on('close', resolve)
+    })
+
+    expect(code).toBe(0)
+    const jobs = await readJobs(join(root, 'data'))
+    expect(jobs).toHaveLength(40)
+    expect(jobs.filter((job) => job.status === 'PENDING' || job.status === 'RUNNING')).toEqual([])
+  })
+
+  it('reads an unreadable file again once readable', async () => {
+    const indexDir = join(root, 'in')
+    const dataDir = join(root, 'data')
+    const archiveDir = join(root, 'arch')
+    for (const folder of [indexDir, dataDir, archiveDir]) await mkdir(folder)
+    const path = await writeIndexFile(indexDir, 'acme_stmt_20261130_1.txt', 3)
+    await chmod(path, 0o000)
+    execFileSync('chown', ['-R', '65534:65534', root])
+    execFileSync('chown', ['0:0', path])
+    const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_BIN, 'run', '--once', '--quiet']
+    const folders = ['--index', indexDir, '--archive', archiveDir, '--data', dataDir, ...FAST]
+    const runAsNobody = () =>
+      new Promise<number | null>((resolve) => spawn('setpriv', [...asNobody, ...folders], { stdio: 'ignore' }).on('close', resolve))
+
+    expect(await runAsNobody()).toBe(3)
+    const failed = (await readJobs(dataDir))[0]
+    expect(failed?.error?.code).toBe('UNREADABLE')
+    expect(failed?.error?.message).toContain('EACCES')
+    expect(existsSync(path)).toBe(true)
+
+    await chmod(path, 0o644)
+    expect(await runAsNobody()).toBe(0)
+
+    const jobs = await readJobs(dataDir)
+    expect(jobs).toHaveLength(1)
+    expect(jobs[0]?.status).toBe('SUCCESS')
+    expect(jobs[0]?.archivalStatus).toBe('BACKED_UP')
+    expect(existsSync(path)).toBe(false)
   })
 })

@@ -8,9 +8,10 @@ import { createLogger, logFilePath } from '../core/logger'
 import { Monitor } from '../core/monitor'
 import { defaultDataDir, resolveSettings, SettingsError } from '../core/settings'
 import { EXIT, exitCodeFor } from './exit-codes'
-import { addFolderOptions, addPipelineOptions, decimalNumber, settingsFromFlags, wholeNumber, type FolderFlags, type PipelineFlags } from './options'
+import { addFolderOptions, addPipelineOptions, decimalNumber, rememberFolders, settingsFromFlags, wholeNumber, type FolderFlags, type PipelineFlags } from './options'
 import { createProgress } from './progress'
 import { simulate } from './simulate'
+import { SimulateOptionsError } from './simulate-options'
 import { DEFAULT_SERVE_HOST, DEFAULT_SERVE_PORT, portNumber, serveCommand, type ServeFlags } from '../serve/serve-command'
 
 /** Seed of `simulate` when none is given, so the same command writes the same files. */
@@ -29,15 +30,25 @@ function cycleDate(flag: string) {
   }
 }
 
+/**
+ * Returns a file name fit for a terminal line: control characters become `\xNN`, so a name cannot move the
+ * cursor or split the line, and a name with spaces at either end is quoted.
+ */
+export function printableName(name: string): string {
+  const escaped = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return escaped !== escaped.trim() ? JSON.stringify(escaped) : escaped
+}
+
 /** Formats one line per job change for `watch` and `run --once`. */
 export function describeJob(job: Job): string {
-  const error = job.error ? ` — ${job.error.message}` : ''
-  const backup = job.archivalStatus === 'BACKUP_FAILURE' ? ` — backup: ${job.backupAttempts.at(-1)?.message ?? 'failed'}` : ''
-  return `${new Date().toISOString()} ${job.id} ${job.fileName} ${job.status} ${job.archivalStatus}${error}${backup}`
+  const error = job.error ? ` — ${printableName(job.error.message)}` : ''
+  const lastAttempt = job.backupAttempts.at(-1)?.message ?? 'backup failed'
+  const backup = job.archivalStatus === 'BACKUP_FAILURE' ? ` — ${printableName(lastAttempt)}` : ''
+  return `${new Date().toISOString()} ${job.id} ${printableName(job.fileName)} ${job.status} ${job.archivalStatus}${error}${backup}`
 }
 
 async function openMonitor(flags: PipelineFlags): Promise<Monitor> {
-  const settings = await resolveSettings(settingsFromFlags(flags))
+  const settings = await rememberFolders(await resolveSettings(settingsFromFlags(flags)), flags)
   const logger = createLogger(settings.dataDir, { console: false, prefix: 'cli' })
   const monitor = await Monitor.open(settings, { logger })
   if (monitor.storeRecovery) process.stderr.write(`warning: ${monitor.storeRecovery.message}\n`)
@@ -124,7 +135,7 @@ async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { 
     if (jobId) {
       const job = monitor.job(jobId)
       if (!job) {
-        process.stderr.write(`retry-backup: no job ${jobId} in ${monitor.settings.dataDir}; list jobs with "pui-monitor report --format json" or check --data\n`)
+        process.stderr.write(`retry-backup: no job ${jobId} in ${monitor.settings.dataDir}; job ids are printed by "run --once" and "watch", and stored in jobs.json in the data folder; check --data\n`)
         return EXIT.usage
       }
       jobs = [await monitor.retryBackup(jobId)]
@@ -223,7 +234,12 @@ function reportError(error: unknown): number {
     // commander has printed the message and the help already.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage
   }
-  if (error instanceof SettingsError || error instanceof JobTypesError || error instanceof StoreError) {
+  if (
+    error instanceof SettingsError ||
+    error instanceof JobTypesError ||
+    error instanceof StoreError ||
+    error instanceof SimulateOptionsError
+  ) {
     process.stderr.write(`${error.message}\n`)
     return EXIT.usage
   }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Settings } from '../../shared/schemas'
+import { readSettingsFile, saveSettings } from '../core/settings'
 
 /** Parses a whole, non-negative number from a flag, naming the flag when it is not one. */
 export function wholeNumber(flag: string) {
@@ -71,4 +72,15 @@ export function settingsFromFlags(flags: PipelineFlags): Partial<Settings> {
     backupRetryMinDelayMs: flags.retryMinDelayMs,
     backupRetryMaxDelayMs: flags.retryMaxDelayMs,
   }
+}
+
+/**
+ * Saves folders given as flags into the data folder's settings.json, so later commands on the same data folder
+ * (`retry-backup`, `watch`) use the same index and archive folders without repeating the flags.
+ */
+export async function rememberFolders(settings: Settings, flags: FolderFlags): Promise<Settings> {
+  if (!flags.index && !flags.archive) return settings
+  const saved = await readSettingsFile(settings.dataDir)
+  if (saved.indexDir === settings.indexDir && saved.archiveDir === settings.archiveDir) return settings
+  return saveSettings(settings, { indexDir: settings.indexDir, archiveDir: settings.archiveDir })
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InvalidArgumentError } from 'commander'
 import { EXIT } from '../cli/exit-codes'
-import { settingsFromFlags, type PipelineFlags } from '../cli/options'
+import { rememberFolders, settingsFromFlags, type PipelineFlags } from '../cli/options'
 import { createLogger } from '../core/logger'
 import { Monitor } from '../core/monitor'
 import { resolveSettings } from '../core/settings'
@@ -64,7 +64,7 @@ export async function serveCommand(flags: ServeFlags, rendererDir = defaultRende
     )
   }
 
-  const settings = await resolveSettings(settingsFromFlags(flags))
+  const settings = await rememberFolders(await resolveSettings(settingsFromFlags(flags)), flags)
   const logger = createLogger(settings.dataDir, { console: false, prefix: 'serve' })
   const monitor = await Monitor.open(settings, { logger })
   if (monitor.storeRecovery) process.stderr.write(`warning: ${monitor.storeRecovery.message}\n`)

@@ -133,6 +133,28 @@ describe('pui-monitor command line', () => {
     expect(result.stderr).toContain('--from expects a date as YYYY-MM-DD, got "2026-13-45"')
   })
 
+  it('rejects a folder without a store', async () => {
+    const result = await runCli(['report', '--data', root])
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`${root} holds no job store (jobs.json is missing)`)
+    expect(result.stdout).toBe('')
+  })
+
+  it('rejects a reversed date range', async () => {
+    const result = await runCli(['report', '--data', root, '--from', '2026-11-30', '--to', '2026-11-01'])
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--from 2026-11-30 is after --to 2026-11-01')
+  })
+
+  it('rejects a job id with --all-failed', async () => {
+    const result = await runCli(['retry-backup', 'J000001', '--all-failed', '--data', root])
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('give either a job id')
+  })
+
   it('explains an unreadable job types file', async () => {
     const dataDir = join(root, 'data')
     await mkdir(dataDir)

@@ -1,8 +1,9 @@
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Job } from '../../shared/job'
 import { reportToCsv, reportToJson, buildAccountingReport } from '../core/accounting'
-import { JobStore, StoreError } from '../core/job-store'
+import { JobStore, STORE_FILE_NAME, StoreError } from '../core/job-store'
 import { JobTypesError } from '../core/job-types'
 import { createLogger, logFilePath } from '../core/logger'
 import { Monitor } from '../core/monitor'
@@ -118,6 +119,14 @@ function printRunSummary(jobs: Job[]): void {
 
 async function reportCommand(flags: FolderFlags & { from?: string; to?: string; format: 'csv' | 'json' }): Promise<number> {
   const dataDir = resolve(flags.data ?? defaultDataDir())
+  if (flags.from && flags.to && flags.from > flags.to) {
+    process.stderr.write(`report: --from ${flags.from} is after --to ${flags.to}: swap them\n`)
+    return EXIT.usage
+  }
+  if (!existsSync(join(dataDir, STORE_FILE_NAME)) && !existsSync(join(dataDir, 'jobs.last-good.json'))) {
+    process.stderr.write(`report: ${dataDir} holds no job store (${STORE_FILE_NAME} is missing): point --data at the data folder that "run" or "watch" used\n`)
+    return EXIT.usage
+  }
   const jobs = await JobStore.readSnapshot(dataDir)
   const report = buildAccountingReport(jobs, { from: flags.from ?? null, to: flags.to ?? null })
   process.stdout.write(flags.format === 'json' ? reportToJson(report) : reportToCsv(report))
@@ -125,8 +134,8 @@ async function reportCommand(flags: FolderFlags & { from?: string; to?: string; 
 }
 
 async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }): Promise<number> {
-  if (!jobId && !flags.allFailed) {
-    process.stderr.write('retry-backup: give a job id (for example J000042) or --all-failed\n')
+  if (!jobId === !flags.allFailed) {
+    process.stderr.write('retry-backup: give either a job id (for example J000042) or --all-failed, not both\n')
     return EXIT.usage
   }
   const monitor = await openMonitor(flags)

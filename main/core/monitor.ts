@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { lstat } from 'node:fs/promises'
-import { pipeline } from 'node:stream/promises'
 import { basename } from 'node:path'
 import PQueue from 'p-queue'
 import type { MonitorEvent } from '../../shared/events'
-import type { Job, ProcessingFields } from '../../shared/job'
+import type { Job } from '../../shared/job'
 import type { Settings } from '../../shared/schemas'
-import { isPosted } from '../../shared/status'
 import { buildAccountingReport, type AccountingReport, type ReportRange } from './accounting'
 import { BackupHelper, initialArchivalStatus } from './backup-helper'
+import { applyDuplicateRule } from './duplicate-rule'
+import { FileRecognition } from './file-recognition'
 import { IndexWatcher } from './index-watcher'
 import { JobStore } from './job-store'
 import type { JobRepository } from './job-store-contract'
@@ -18,35 +16,6 @@ import { silentLogger, type CoreLogger } from './logger'
 import { ObservedRepository } from './observed-store'
 import { processIndexFile } from './processing-job'
 import type { FileTimes, StableFile } from './stability'
-
-/** Returns true for a job that failed because its file could not be opened or read. */
-function isUnreadableFailure(job: Job): boolean {
-  return job.status === 'FAILED' && job.error?.code === 'UNREADABLE'
-}
-
-/** Returns the SHA-256 of a file, read as a stream. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path), hash)
-  return hash.digest('hex')
-}
-
-/** Returns the number in a job id (`J000042` → 42), so ids of different widths compare correctly. */
-function jobNumber(id: string): number {
-  return Number(id.slice(1))
-}
-
-/** Main-status fields of a job whose content the `earlier` job already counted. */
-function duplicateFields(earlier: Job, sha256: string): Partial<ProcessingFields> {
-  return {
-    status: 'FAILED',
-    duplicateOf: earlier.id,
-    error: {
-      code: 'DUPLICATE',
-      message: `same content as job ${earlier.id} (${earlier.fileName}, sha256 ${sha256.slice(0, 12)}…), which is already counted; this file is not counted again`,
-    },
-  }
-}
 
 export type MonitorListener = (event: MonitorEvent) => void
 
@@ -76,10 +45,7 @@ export class Monitor {
   private readonly claimedPaths = new Set<string>()
   /** Ids of the jobs this process created or worked on, for the exit code of a single run. */
   readonly touchedJobIds = new Set<string>()
-  /** Status change time of the file when a job last failed to read it, by job id. */
-  private readonly unreadableCtimes = new Map<string, number>()
-  /** Files whose modification time changed without a change of content: path → `size:mtimeMs`. */
-  private readonly unchangedContent = new Map<string, string>()
+  private readonly recognition: FileRecognition
   /** Share of the file read so far, for jobs being parsed now. */
   private readonly progress = new Map<string, number>()
   private running = false
@@ -93,6 +59,7 @@ export class Monitor {
     private readonly logger: CoreLogger,
   ) {
     this.store = new ObservedRepository(store, (job) => this.emit({ type: 'job-changed', job }))
+    this.recognition = new FileRecognition(this.store, logger)
     this.queue = new PQueue({ concurrency: settings.concurrency })
     this.backupHelper = new BackupHelper({
       store: this.store,
@@ -253,20 +220,8 @@ export class Monitor {
     }
   }
 
-  /**
-   * Returns true when a job already covers the file at `path` as it is now, so the file is not taken again. A job
-   * covers its file until its backup moved it away (`BACKED_UP`). A job that could not read its file covers it
-   * only until the file's status changes (a chmod, say), so the file is read again once it may be readable.
-   */
   private isKnown(path: string, file: FileTimes): boolean {
-    if (this.claimedPaths.has(path)) return true
-    if (this.unchangedContent.get(path) === `${file.size}:${file.mtimeMs}`) return true
-    return this.store.findBySourcePath(path).some((job) => {
-      if (job.detectedSize !== file.size || job.detectedMtimeMs !== file.mtimeMs || job.archivalStatus === 'BACKED_UP') {
-        return false
-      }
-      return !isUnreadableFailure(job) || this.unreadableCtimes.get(job.id) === file.ctimeMs
-    })
+    return this.claimedPaths.has(path) || this.recognition.isKnown(path, file)
   }
 
   /** Records a job for a stable file and queues it, or processes again a job whose file may now be readable. */
@@ -274,18 +229,14 @@ export class Monitor {
     if (!this.running || this.isKnown(file.path, file)) return
     this.claimedPaths.add(file.path)
     try {
-      const earlier = this.store.findBySourcePath(file.path).filter((job) => job.archivalStatus !== 'BACKED_UP')
-      const unreadable = earlier.find(
-        (job) => isUnreadableFailure(job) && job.detectedSize === file.size && job.detectedMtimeMs === file.mtimeMs,
-      )
+      const unreadable = this.recognition.takeUnreadableJob(file)
       if (unreadable) {
-        this.unreadableCtimes.set(unreadable.id, file.ctimeMs)
         this.touchedJobIds.add(unreadable.id)
         this.logger.info(`job ${unreadable.id}: ${file.path} changed status since it could not be read; reading it again`)
         this.enqueue(unreadable.id, () => this.processAndBackUp(unreadable.id))
         return
       }
-      if (await this.hasSameContent(file, earlier)) return
+      if (await this.recognition.isTouchedOnly(file)) return
 
       const fileName = basename(file.path)
       const match = this.jobTypes.match(fileName)
@@ -311,28 +262,6 @@ export class Monitor {
     }
   }
 
-  /**
-   * Returns true when a file that a job still covers was only touched: same size, new modification time, same
-   * SHA-256. Such a file is not a new job; it is remembered so later sweeps skip it without hashing.
-   */
-  private async hasSameContent(file: StableFile, earlier: Job[]): Promise<boolean> {
-    const candidates = earlier.filter((job) => job.sha256 !== null && job.detectedSize === file.size)
-    if (candidates.length === 0 || !file.isFile) return false
-    let sha256: string
-    try {
-      sha256 = await sha256OfFile(file.path)
-    } catch (error) {
-      // The file is taken as a new job, whose processing reports why it cannot be read.
-      this.logger.warn(`monitor: cannot hash ${file.path} to compare it with its job: ${(error as Error).message}`)
-      return false
-    }
-    const same = candidates.find((job) => job.sha256 === sha256)
-    if (!same) return false
-    this.unchangedContent.set(file.path, `${file.size}:${file.mtimeMs}`)
-    this.logger.info(`job ${same.id}: ${file.path} got a new modification time but the same content, so it is not taken again`)
-    return true
-  }
-
   private enqueue(jobId: string, task: () => Promise<void>): void {
     void this.queue.add(task).catch((error: unknown) => {
       const message = `job ${jobId}: ${(error as Error).message}`
@@ -353,7 +282,7 @@ export class Monitor {
       onProgress: (bytesRead, totalBytes) => this.reportProgress(jobId, totalBytes > 0 ? bytesRead / totalBytes : 1),
     }).finally(() => this.progress.delete(jobId))
     await markedRunning
-    const job = await this.store.updateProcessing(jobId, this.withDuplicateCheck(jobId, outcome))
+    const job = await this.store.updateProcessing(jobId, applyDuplicateRule(this.store, this.logger, jobId, outcome))
     this.logger.info(
       `job ${jobId}: ${job.fileName} ${job.status}` +
         (job.error ? ` (${job.error.code}: ${job.error.message})` : '') +
@@ -402,31 +331,6 @@ export class Monitor {
       await this.watcher.start()
     }
     this.logger.info(`monitor: settings applied (concurrency ${next.concurrency}, stability window ${next.stabilityWindowMs} ms)`)
-  }
-
-  /**
-   * Applies the duplicate rule: of the jobs with the same SHA-256, only the one detected first (the lowest id) is
-   * counted. A posted result whose content an earlier job already counted becomes a `DUPLICATE` failure. When the
-   * counted job is the later one (it finished first), that job becomes the duplicate instead, so the outcome does
-   * not depend on which job finished first. The check and the store updates run in the same tick, so two
-   * identical files finishing together cannot both be counted.
-   */
-  private withDuplicateCheck(jobId: string, outcome: Partial<ProcessingFields>): Partial<ProcessingFields> {
-    if (!outcome.status || !isPosted(outcome.status) || !outcome.sha256) return outcome
-    const counted = this.store.findCountedBySha256(outcome.sha256, jobId)
-    if (!counted) return outcome
-
-    if (jobNumber(counted.id) < jobNumber(jobId)) {
-      return { ...outcome, ...duplicateFields(counted, outcome.sha256) }
-    }
-    const current = this.store.get(jobId)
-    if (current) {
-      this.logger.info(`job ${counted.id}: same content as the earlier job ${jobId}, so ${counted.id} is no longer counted`)
-      void this.store.updateProcessing(counted.id, duplicateFields(current, outcome.sha256)).catch((error: unknown) => {
-        this.logger.error(`monitor: cannot mark job ${counted.id} as a duplicate of ${jobId}: ${(error as Error).message}`)
-      })
-    }
-    return outcome
   }
 
   /**

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -218,5 +218,24 @@ describe('Monitor', () => {
 
     expect(first.jobs()).toHaveLength(1)
     expect(first.jobs()[0]?.status).not.toBe('FAILED')
+  })
+
+  it('waits again when a taken file changes', async () => {
+    const running = await startMonitor()
+    running.pause()
+    const path = await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 3)
+    await waitUntil(() => running.jobs().length === 1, 'the job for the first version')
+
+    await appendFile(path, '100003|Customer 3|20261130|doc_3.pdf|2|ST01\n')
+    const finalHash = await sha256Of(path)
+    running.resume()
+    const jobs = await waitForJobs(running, 1)
+
+    expect(jobs).toHaveLength(1)
+    expect(jobs[0]?.status).toBe('SUCCESS')
+    expect(jobs[0]?.counts.records).toBe(4)
+    expect(jobs[0]?.sha256).toBe(finalHash)
+    expect(await sha256Of(jobs[0]?.archivePath ?? '')).toBe(finalHash)
+    expect(jobs[0]?.log.map((entry) => entry.message).join('\n')).toContain('the file changed after it was taken')
   })
 })

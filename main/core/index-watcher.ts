@@ -74,6 +74,11 @@ export class IndexWatcher {
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs)
   }
 
+  /** Watches `path` until it is stable and reports it again, for a file that changed after it was taken. */
+  track(path: string): void {
+    this.consider(path)
+  }
+
   /** Number of files seen but not yet stable. */
   get pendingCount(): number {
     return this.tracker.pendingCount

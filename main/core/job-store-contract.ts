@@ -7,6 +7,9 @@ export type NewJob = Pick<
 > &
   Partial<Pick<Job, 'jobType' | 'client' | 'cycleDate'>>
 
+/** Size and modification time of a job's file as last taken, which tell whether the file changed since. */
+export type DetectionFields = Pick<Job, 'detectedSize' | 'detectedMtimeMs'>
+
 /** What the store did when the file it loaded was missing or unreadable. */
 export interface StoreRecovery {
   kind: 'restored-last-good' | 'started-empty'
@@ -35,6 +38,8 @@ export interface JobRepository {
   updateProcessing(id: string, patch: Partial<ProcessingFields>): Promise<Job>
   /** Archival fields only: the one path BackupHelper uses. */
   updateArchival(id: string, patch: Partial<ArchivalFields>): Promise<Job>
+  /** Records the file's size and modification time when a job takes its file again after it changed. */
+  updateDetection(id: string, patch: DetectionFields): Promise<Job>
   appendLog(id: string, message: string): Promise<Job>
   flush(): Promise<void>
   /** Flushes pending writes and releases the data-folder lock. */

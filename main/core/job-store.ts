@@ -7,7 +7,7 @@ import { isPosted } from '../../shared/status'
 import { type DataFolderLock, acquireDataFolderLock } from './data-folder-lock'
 import { CoalescingWriter } from './coalescing-writer'
 import { DurableFileAdapter } from './durable-file-adapter'
-import type { JobRepository, NewJob, StoreRecovery } from './job-store-contract'
+import type { DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
 import { type StoreFile, describeIssues, emptyStoreFile, formatJobId, jobNumberOf, storeFileCodec } from './job-store-file'
 import { type CoreLogger, silentLogger } from './logger'
 import { StoreError, errnoOf, unwritableError } from './store-error'
@@ -54,6 +54,7 @@ const PROCESSING_KEYS = [
 ] as const satisfies readonly (keyof ProcessingFields)[]
 
 const ARCHIVAL_KEYS = ['archivalStatus', 'archivePath', 'backupAttempts'] as const satisfies readonly (keyof ArchivalFields)[]
+const DETECTION_KEYS = ['detectedSize', 'detectedMtimeMs'] as const satisfies readonly (keyof DetectionFields)[]
 
 // Compile-time check that each key list names every field of its type.
 const allKeysListed: [
@@ -216,6 +217,10 @@ export class JobStore implements JobRepository {
 
   async updateArchival(id: string, patch: Partial<ArchivalFields>): Promise<Job> {
     return this.replace(id, pick(patch, ARCHIVAL_KEYS))
+  }
+
+  async updateDetection(id: string, patch: DetectionFields): Promise<Job> {
+    return this.replace(id, pick(patch, DETECTION_KEYS))
   }
 
   async appendLog(id: string, message: string): Promise<Job> {

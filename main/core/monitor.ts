@@ -46,6 +46,8 @@ export class Monitor {
   /** Ids of the jobs this process created or worked on, for the exit code of a single run. */
   readonly touchedJobIds = new Set<string>()
   private readonly recognition: FileRecognition
+  /** Jobs whose file changed after it was taken, by path: each waits until its file is stable again. */
+  private readonly waitingJobs = new Map<string, string>()
   /** Share of the file read so far, for jobs being parsed now. */
   private readonly progress = new Map<string, number>()
   private running = false
@@ -221,6 +223,7 @@ export class Monitor {
   }
 
   private isKnown(path: string, file: FileTimes): boolean {
+    if (this.waitingJobs.has(path)) return false
     return this.claimedPaths.has(path) || this.recognition.isKnown(path, file)
   }
 
@@ -229,6 +232,15 @@ export class Monitor {
     if (!this.running || this.isKnown(file.path, file)) return
     this.claimedPaths.add(file.path)
     try {
+      const waitingId = this.waitingJobs.get(file.path)
+      if (waitingId) {
+        this.waitingJobs.delete(file.path)
+        await this.store.updateDetection(waitingId, { detectedSize: file.size, detectedMtimeMs: file.mtimeMs })
+        this.logger.info(`job ${waitingId}: ${file.path} is stable again (${file.size} bytes)`)
+        this.enqueue(waitingId, () => this.processAndBackUp(waitingId))
+        return
+      }
+
       const unreadable = this.recognition.takeUnreadableJob(file)
       if (unreadable) {
         this.touchedJobIds.add(unreadable.id)
@@ -273,6 +285,7 @@ export class Monitor {
   private async processAndBackUp(jobId: string): Promise<void> {
     const started = this.store.get(jobId)
     if (!started) return
+    if (await this.changedSinceTaken(started)) return this.waitUntilStable(started)
     this.logger.info(`job ${jobId}: processing ${started.fileName}`)
     // Parsing does not wait for RUNNING to reach disk: a job found PENDING or RUNNING after a crash is processed
     // again either way. The result must be on disk before the backup can remove the source.
@@ -282,6 +295,12 @@ export class Monitor {
       onProgress: (bytesRead, totalBytes) => this.reportProgress(jobId, totalBytes > 0 ? bytesRead / totalBytes : 1),
     }).finally(() => this.progress.delete(jobId))
     await markedRunning
+    const grewWhileRead = typeof outcome.size === 'number' && outcome.size !== started.detectedSize
+    if (grewWhileRead || (await this.changedSinceTaken(started))) {
+      // Nothing read from a file that is still being written is stored, counted or archived.
+      await this.store.updateProcessing(jobId, { status: 'PENDING', startedAt: null, finishedAt: null })
+      return this.waitUntilStable(started)
+    }
     const job = await this.store.updateProcessing(jobId, applyDuplicateRule(this.store, this.logger, jobId, outcome))
     this.logger.info(
       `job ${jobId}: ${job.fileName} ${job.status}` +
@@ -290,6 +309,28 @@ export class Monitor {
     )
 
     if (job.jobType !== null) await this.backupHelper.runBackupCallback(job)
+  }
+
+  /** Returns true when the job's file no longer has the size and modification time it had when it was taken. */
+  private async changedSinceTaken(job: Job): Promise<boolean> {
+    try {
+      const stats = await lstat(job.sourcePath)
+      return stats.size !== job.detectedSize || stats.mtimeMs !== job.detectedMtimeMs
+    } catch {
+      // A missing file is not a change to wait for: processing reports that it is gone.
+      return false
+    }
+  }
+
+  /** Puts a job whose file is still changing back to waiting; the watcher reports the file again once stable. */
+  private async waitUntilStable(job: Job): Promise<void> {
+    this.waitingJobs.set(job.sourcePath, job.id)
+    const message =
+      `the file changed after it was taken, so it is probably still being written; it is read again once stable. ` +
+      `A stability window longer than the producer's pauses avoids this (now ${this.settings.stabilityWindowMs} ms)`
+    this.logger.warn(`job ${job.id}: ${job.sourcePath}: ${message}`)
+    await this.store.appendLog(job.id, message)
+    this.watcher.track(job.sourcePath)
   }
 
   private reportProgress(jobId: string, fraction: number): void {

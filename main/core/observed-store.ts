@@ -1,5 +1,5 @@
 import type { ArchivalFields, Job, ProcessingFields } from '../../shared/job'
-import type { JobRepository, NewJob, StoreRecovery } from './job-store-contract'
+import type { DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
 
 /**
  * A job repository that calls `onChange` with the new job after each change is on disk. The monitor wraps the
@@ -41,6 +41,10 @@ export class ObservedRepository implements JobRepository {
 
   updateArchival(id: string, patch: Partial<ArchivalFields>): Promise<Job> {
     return this.announce(this.inner.updateArchival(id, patch))
+  }
+
+  updateDetection(id: string, patch: DetectionFields): Promise<Job> {
+    return this.announce(this.inner.updateDetection(id, patch))
   }
 
   appendLog(id: string, message: string): Promise<Job> {

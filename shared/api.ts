@@ -25,7 +25,13 @@ export const JOB_SORT_COLUMNS = [
 ] as const
 export type JobSortColumn = (typeof JOB_SORT_COLUMNS)[number]
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`)
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+  }, 'a real calendar date as YYYY-MM-DD')
 
 /** Filter, sort and page of a job list request. Every field is optional; an empty query lists everything. */
 export const JobQuerySchema = z

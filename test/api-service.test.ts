@@ -205,7 +205,8 @@ describe('ApiService', () => {
   it('rejects invalid settings', async () => {
     const { monitor, api } = await start()
 
-    await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_REQUEST', 'concurrency')
+    const tooSmall = await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_SETTINGS', 'concurrency')
+    expect(tooSmall.error.message).toContain('from 1 to 64, got 0')
     await expectApiError(api.updateSettings({ dataDir: '/elsewhere' } as SettingsPatch), 'INVALID_REQUEST', 'dataDir')
     const missing = join(settings.indexDir, '..', 'no-such-folder')
     await expectApiError(api.updateSettings({ indexDir: missing }), 'INVALID_SETTINGS', 'does not exist')

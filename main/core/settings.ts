@@ -181,12 +181,12 @@ export async function checkFolders(settings: Settings): Promise<void> {
 
   try {
     const info = await stat(settings.indexDir)
-    if (!info.isDirectory()) problems.push(`settings: index folder ${settings.indexDir} is not a folder: choose a folder with --index`)
+    if (!info.isDirectory()) problems.push(`settings: index folder ${settings.indexDir} is not a folder: choose an index folder (--index on the command line)`)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     problems.push(
       code === 'ENOENT'
-        ? `settings: index folder ${settings.indexDir} does not exist: create it or choose another with --index`
+        ? `settings: index folder ${settings.indexDir} does not exist: create it or choose another index folder (--index on the command line)`
         : `settings: cannot read index folder ${settings.indexDir} (${code}): check its permissions`,
     )
   }

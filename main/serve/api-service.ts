@@ -170,11 +170,30 @@ export class ApiService implements PuiApi {
    * then differ from the folders in `getStatus()`, which are the running ones.
    */
   async updateSettings(patch: SettingsPatch): Promise<Settings> {
-    const parsed = parseRequest(SettingsPatchSchema, patch, 'settings')
+    const parsed = this.parseSettingsPatch(patch)
     // One update at a time, because each reads and rewrites settings.json.
     const update = this.settingsUpdate.then(() => this.saveAndApply(parsed))
     this.settingsUpdate = update.catch(() => undefined)
     return update
+  }
+
+  /**
+   * Checks the shape of a settings change only. The values are checked by `saveSettings`, whose messages name the
+   * setting, the value and the allowed range, the same as at start-up.
+   */
+  private parseSettingsPatch(patch: unknown): SettingsPatch {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new ApiCallError({ code: 'INVALID_REQUEST', message: 'invalid settings: expected an object of settings to change' })
+    }
+    const known = new Set(Object.keys(SettingsPatchSchema.shape))
+    const unknown = Object.keys(patch).filter((key) => !known.has(key))
+    if (unknown.length > 0) {
+      throw new ApiCallError({
+        code: 'INVALID_REQUEST',
+        message: `invalid settings: unknown setting ${unknown.join(', ')}; known settings are ${[...known].join(', ')}`,
+      })
+    }
+    return patch as SettingsPatch
   }
 
   private async saveAndApply(patch: SettingsPatch): Promise<Settings> {

@@ -21,13 +21,13 @@ export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
     <>
       {attention && (
         <span className="action-cell__flag" title={row.errorMessage ?? undefined}>
-          <span aria-hidden="true">⚠</span>
-          <span className="visually-hidden">Needs attention</span>
+          <span aria-hidden="true">⚠</span> <span>{row.archivalStatus === 'BACKUP_FAILURE' ? 'Backup failed' : 'Failed'}</span>
         </span>
       )}
       <button
         type="button"
         className="retry-button"
+        title={canRetry || retrying ? undefined : 'Only a backup failure can be retried'}
         disabled={!canRetry}
         aria-busy={retrying || undefined}
         aria-label={`Retry backup for ${row.fileName}`}

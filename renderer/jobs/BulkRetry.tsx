@@ -18,37 +18,56 @@ export function BulkRetry({ filters, onDone }: BulkRetryProps) {
   const api = useApi()
   const { show } = useBanners()
   const [count, setCount] = useState<number | null>(null)
+  // The filters the shown count was computed for: the retry sends exactly these, so the jobs retried are the
+  // ones the confirmation counted, even when the filters change while the dialog is open.
+  const countedFilters = useRef(filters)
   const [confirming, setConfirming] = useState(false)
   const [running, setRunning] = useState(false)
   const countRequest = useRef(0)
 
-  const refreshCount = useCallback(() => {
+  /** Counts the failed backups within the current filters; resolves true when the count is shown. */
+  const refreshCount = useCallback((): Promise<boolean> => {
     const query = backupFailureQuery(filters)
     const request = ++countRequest.current
     if (!query) {
+      countedFilters.current = filters
       setCount(0)
-      return
+      return Promise.resolve(true)
     }
-    api.listJobs(query).then(
+    return api.listJobs(query).then(
       (page) => {
-        if (request === countRequest.current) setCount(page.total)
+        if (request !== countRequest.current) return false
+        countedFilters.current = filters
+        setCount(page.total)
+        return true
       },
       (error: unknown) => {
-        if (request !== countRequest.current) return
+        if (request !== countRequest.current) return false
         setCount(null)
         show({ id: 'bulk-retry-count', tone: 'error', title: 'Counting the failed backups failed', body: errorMessage(error) })
+        return false
       },
     )
   }, [api, filters, show])
 
+  // A count made for other filters is not offered: the button waits for the count of the current ones.
   useEffect(() => {
-    refreshCount()
+    setCount(null)
+  }, [filters])
+
+  async function confirm(): Promise<void> {
+    // The dialog shows a count taken now, for the filters the retry will use.
+    if (await refreshCount()) setConfirming(true)
+  }
+
+  useEffect(() => {
+    void refreshCount()
     let timer: ReturnType<typeof setTimeout> | null = null
     const unsubscribe = api.subscribe((event) => {
       if (event.type === 'status-changed' || timer !== null) return
       timer = setTimeout(() => {
         timer = null
-        refreshCount()
+        void refreshCount()
       }, REFRESH_DELAY_MS)
     })
     return () => {
@@ -61,7 +80,7 @@ export function BulkRetry({ filters, onDone }: BulkRetryProps) {
     setConfirming(false)
     setRunning(true)
     try {
-      const result = await api.retryFailedBackups(filtersToQuery(filters))
+      const result = await api.retryFailedBackups(filtersToQuery(countedFilters.current))
       show({
         tone: result.stillFailing > 0 ? 'error' : 'info',
         title: `Retried ${formatCountOf(result.retried, 'backup')}: ${formatCount(result.backedUp)} backed up, ${formatCount(result.stillFailing)} still failing`,
@@ -70,7 +89,7 @@ export function BulkRetry({ filters, onDone }: BulkRetryProps) {
       show({ tone: 'error', title: 'Retrying the failed backups failed', body: errorMessage(error) })
     } finally {
       setRunning(false)
-      refreshCount()
+      void refreshCount()
       onDone()
     }
   }
@@ -83,7 +102,7 @@ export function BulkRetry({ filters, onDone }: BulkRetryProps) {
         className="button--danger"
         disabled={running || !count}
         aria-busy={running || undefined}
-        onClick={() => setConfirming(true)}
+        onClick={() => void confirm()}
       >
         {running ? 'Retrying failed backups…' : label}
       </button>

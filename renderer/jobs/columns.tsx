@@ -26,45 +26,45 @@ const column = createColumnHelper<JobRow>()
  * query's sort.
  */
 export const JOB_COLUMNS = [
-  column.accessor('id', { header: 'Job id', size: 88 }),
+  column.accessor('id', { header: 'Job id', size: 80 }),
   column.accessor('fileName', {
     header: 'File name',
-    size: 240,
+    size: 196,
     cell: (context) => (
       <span className="cell-text" title={context.getValue()}>
         {context.getValue()}
       </span>
     ),
   }),
-  column.accessor('jobType', { header: 'Job type', size: 96, cell: (context) => context.getValue() ?? '—' }),
-  column.accessor('client', { header: 'Client', size: 96, cell: (context) => context.getValue() ?? '—' }),
-  column.accessor('cycleDate', { header: 'Cycle date', size: 96, cell: (context) => context.getValue() ?? '—' }),
+  column.accessor('jobType', { header: 'Job type', size: 80, cell: (context) => context.getValue() ?? '—' }),
+  column.accessor('client', { header: 'Client', size: 90, cell: (context) => context.getValue() ?? '—' }),
+  column.accessor('cycleDate', { header: 'Cycle date', size: 92, cell: (context) => context.getValue() ?? '—' }),
   column.accessor('detectedAt', {
     header: 'Detected at',
-    size: 150,
+    size: 156,
     cell: (context) => formatDateTime(context.getValue()),
   }),
   column.accessor('durationMs', {
     header: 'Duration',
-    size: 84,
+    size: 72,
     meta: { numeric: true },
     cell: (context) => formatDuration(context.getValue()),
   }),
   column.accessor('accepted', {
     header: 'Accepted / rejected',
-    size: 156,
+    size: 144,
     meta: { numeric: true },
     cell: (context) => `${formatCount(context.row.original.accepted)} / ${formatCount(context.row.original.rejected)}`,
   }),
   column.accessor('pages', {
     header: 'Pages',
-    size: 70,
+    size: 60,
     meta: { numeric: true },
     cell: (context) => formatCount(context.getValue()),
   }),
   column.accessor('status', {
     header: 'Status',
-    size: 140,
+    size: 120,
     cell: (context) => {
       const row = context.row.original
       return (
@@ -84,13 +84,13 @@ export const JOB_COLUMNS = [
   }),
   column.accessor('archivalStatus', {
     header: 'Archival status',
-    size: 150,
+    size: 140,
     cell: (context) => <StatusBadge look={archivalStatusLook(context.getValue())} code={context.getValue()} />,
   }),
   column.display({
     id: 'action',
     header: 'Action',
-    size: 150,
+    size: 220,
     meta: { cellClassName: actionCellClassName },
     cell: (context) => {
       const meta = context.table.options.meta

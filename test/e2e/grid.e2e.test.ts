@@ -176,6 +176,7 @@ describe('job grid in Chromium', () => {
     setArchiveWritable(true)
 
     await page.getByRole('searchbox', { name: 'Search file name, client or job id' }).or(page.getByLabel('Search file name, client or job id')).first().fill('hooli')
+    await expect.poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 10_000 }).toBe('hooli')
     await expect.poll(() => page.getByRole('button', { name: 'Retry failed backups (1)' }).count(), { timeout: 10_000 }).toBe(1)
     await page.getByRole('button', { name: 'Retry failed backups (1)' }).click()
     const dialog = page.getByRole('dialog')

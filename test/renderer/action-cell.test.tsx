@@ -30,7 +30,8 @@ describe('action cell', () => {
     expect(cell.classList.contains('action-cell--error')).toBe(red)
     expect(cell.classList.contains('action-cell')).toBe(true)
     expect(button.hasAttribute('disabled')).toBe(archivalStatus !== 'BACKUP_FAILURE')
-    expect(within(cell).queryByText('Needs attention') !== null).toBe(red)
+    const reason = archivalStatus === 'BACKUP_FAILURE' ? 'Backup failed' : 'Failed'
+    expect(within(cell).queryByText(reason) !== null).toBe(red)
     expect(cell.dataset.column).toBe('action')
     expect(columnCell(row, 'status').textContent).toContain(jobStatusLook(status).label)
     expect(columnCell(row, 'status').textContent).toContain(jobStatusLook(status).icon)

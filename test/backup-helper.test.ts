@@ -361,11 +361,17 @@ describe('BackupHelper.runBackupCallback', () => {
     const readOnlyArchive = await faults.readOnlyView(archiveDir)
     const job = await processedJob({ jobType: 'insert', backupCallback: 'move-only' })
 
-    const after = await makeHelper({ archiveDir: readOnlyArchive }).runBackupCallback(job)
+    const moveFailures: string[] = []
+    const helper = makeHelper({ archiveDir: readOnlyArchive, onMoveFailure: (_job, message) => moveFailures.push(message) })
+
+    const after = await helper.runBackupCallback(job)
 
     expect(after.archivalStatus).toBe('NOT_REQUIRED')
     expect(after.backupAttempts).toEqual([])
     expect(after.log.at(-1)?.message).toContain('backup: move failed (EROFS): cannot create archive folder')
+    expect(moveFailures).toHaveLength(1)
+    expect(moveFailures[0]).toContain(`job ${job.id}`)
+    expect(moveFailures[0]).toContain('the file stays in the index folder')
     expect({ ...after, log: [] }).toEqual({ ...job, log: [] })
     expect(await readFile(job.sourcePath, 'utf8')).toBe(CONTENT)
     expect(failedJobs).toEqual([])

@@ -47,6 +47,8 @@ export interface BackupHelperOptions {
   logger: CoreLogger
   /** Called after a job's archival status became `BACKUP_FAILURE` and the change is stored. */
   onBackupFailure?: (job: Job) => void
+  /** Called when a move-only job's move fails; the move has no archival status, so this is its only signal. */
+  onMoveFailure?: (job: Job, message: string) => void
 }
 
 /** Outcome of one successful backup step. */
@@ -362,7 +364,9 @@ export class BackupHelper {
       const failure = asBackupError(error)
       const note = `move failed (${failure.code}): ${withoutPrefix(failure.message)}`
       this.log('error', job, note)
-      return this.options.store.appendLog(job.id, `backup: ${note}`)
+      const logged = await this.options.store.appendLog(job.id, `backup: ${note}`)
+      this.options.onMoveFailure?.(logged, `job ${job.id} (${job.fileName}): ${note}; the file stays in the index folder and the move is tried again at the next start`)
+      return logged
     }
   }
 

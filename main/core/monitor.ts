@@ -72,6 +72,7 @@ export class Monitor {
       maxDelayMs: settings.backupRetryMaxDelayMs,
       logger,
       onBackupFailure: (job) => this.emit({ type: 'backup-failed', job }),
+      onMoveFailure: (_job, message) => this.emit({ type: 'error', message }),
     })
     this.watcher = this.createWatcher()
   }

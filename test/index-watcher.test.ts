@@ -99,6 +99,15 @@ describe('IndexWatcher', () => {
     expect(taken[0]?.size).toBe(finalSize)
   })
 
+  it('names files that are not stable yet', async () => {
+    await startWatcher({ stabilityWindowMs: 60_000 })
+    await writeFile(join(indexDir, 'settling.txt'), 'data')
+    await waitFor(() => (watcher?.pendingCount ?? 0) === 1, 'the file to be tracked')
+
+    expect(watcher?.pendingPaths(3)).toEqual([join(indexDir, 'settling.txt')])
+    expect(taken).toEqual([])
+  })
+
   it('ignores temporary names until renamed', async () => {
     await startWatcher({ stabilityWindowMs: 100 })
     await writeFile(join(indexDir, 'c.txt.part'), 'data')

@@ -79,6 +79,11 @@ export class IndexWatcher {
     this.consider(path)
   }
 
+  /** Up to `limit` of the files seen but not yet stable. */
+  pendingPaths(limit: number): string[] {
+    return this.tracker.pendingPaths(limit)
+  }
+
   /** Number of files seen but not yet stable. */
   get pendingCount(): number {
     return this.tracker.pendingCount

@@ -28,6 +28,9 @@ export interface MonitorOptions {
 /** How often `runOnce` checks whether every file has been taken and every job has finished. */
 const IDLE_CHECK_MS = 50
 
+/** How long a single run waits without progress before it names the files that keep changing. */
+const STALLED_WARNING_MS = 30_000
+
 /** Smallest change of a running job's progress that is announced, so a large file sends about 50 events. */
 const PROGRESS_STEP = 0.02
 
@@ -128,12 +131,36 @@ export class Monitor {
   /** Processes everything in the index folder, waits for every backup, then stops. */
   async runOnce(onProgress?: (done: number, total: number) => void): Promise<void> {
     await this.start()
+    let lastChange = Date.now()
+    let lastState = ''
     while (this.watcher.pendingCount > 0 || this.claimedPaths.size > 0 || this.queue.size > 0 || this.queue.pending > 0) {
-      onProgress?.(this.countFinished(), this.touchedJobIds.size + this.watcher.pendingCount)
+      const finished = this.countFinished()
+      onProgress?.(finished, this.touchedJobIds.size + this.watcher.pendingCount)
+
+      const state = `${finished}/${this.touchedJobIds.size}/${this.queue.pending}`
+      if (state !== lastState) {
+        lastState = state
+        lastChange = Date.now()
+      } else if (Date.now() - lastChange > STALLED_WARNING_MS && this.queue.pending === 0 && this.watcher.pendingCount > 0) {
+        this.warnAboutUnsettledFiles()
+        lastChange = Date.now()
+      }
       await new Promise((resolve) => setTimeout(resolve, IDLE_CHECK_MS))
     }
     onProgress?.(this.countFinished(), this.touchedJobIds.size)
     await this.stop()
+  }
+
+  /** Names the files a single run is still waiting for, because they keep changing. */
+  private warnAboutUnsettledFiles(): void {
+    const paths = this.watcher.pendingPaths(3)
+    const more = this.watcher.pendingCount - paths.length
+    const message =
+      `still waiting for ${this.watcher.pendingCount} file(s) to stop changing: ${paths.join(', ')}` +
+      (more > 0 ? ` and ${more} more` : '') +
+      `; a file is taken once its size and modification time stay unchanged for ${this.settings.stabilityWindowMs} ms`
+    this.logger.warn(`monitor: ${message}`)
+    this.emit({ type: 'error', message })
   }
 
   private countFinished(): number {

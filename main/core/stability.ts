@@ -54,6 +54,16 @@ export class StabilityTracker {
     this.candidates.delete(path)
   }
 
+  /** Up to `limit` of the files being watched until they are stable. */
+  pendingPaths(limit: number): string[] {
+    const paths: string[] = []
+    for (const path of this.candidates.keys()) {
+      if (paths.length >= limit) break
+      paths.push(path)
+    }
+    return paths
+  }
+
   get pendingCount(): number {
     return this.candidates.size
   }

@@ -7,8 +7,9 @@ import type { MonitorEvent } from '../shared/events'
 import type { Settings } from '../shared/schemas'
 import { reportToCsv } from '../main/core/accounting'
 import { Monitor } from '../main/core/monitor'
-import { DEFAULT_OPTIONS, SETTINGS_FILE_NAME } from '../main/core/settings'
+import { SETTINGS_FILE_NAME } from '../main/core/settings'
 import { ApiService, SAMPLE_FILE_COUNT } from '../main/serve/api-service'
+import { makeTestSettings } from './helpers/test-settings'
 import { FsFaults } from './helpers/fs-faults'
 import { writeIndexFile } from './helpers/index-files'
 import { waitForSettledJobs, waitUntil } from './helpers/wait'
@@ -34,18 +35,7 @@ describe('ApiService', () => {
   beforeEach(async () => {
     faults = new FsFaults()
     const root = await faults.tempDir('pui-api')
-    settings = {
-      ...DEFAULT_OPTIONS,
-      dataDir: join(root, 'data'),
-      indexDir: join(root, 'in'),
-      archiveDir: join(root, 'archive'),
-      stabilityWindowMs: 50,
-      backupRetries: 0,
-      backupRetryMinDelayMs: 10,
-      backupRetryMaxDelayMs: 20,
-    }
-    await mkdir(settings.dataDir)
-    await mkdir(settings.indexDir)
+    settings = await makeTestSettings(root, { backupRetries: 0 })
     monitor = null
     api = null
   })

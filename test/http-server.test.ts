@@ -7,10 +7,10 @@ import type { JobPage, PuiEvent } from '../shared/api'
 import type { Settings } from '../shared/schemas'
 import { reportToCsv } from '../main/core/accounting'
 import { Monitor } from '../main/core/monitor'
-import { DEFAULT_OPTIONS } from '../main/core/settings'
 import { ApiService } from '../main/serve/api-service'
 import { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES } from '../main/serve/http-guards'
 import { ServeStartError, startServeServer, type ServeServer, type ServeServerOptions } from '../main/serve/http-server'
+import { makeTestSettings } from './helpers/test-settings'
 import { FsFaults } from './helpers/fs-faults'
 import { parseEvents, rawRequest, readStreamUntil, recordingLogger } from './helpers/http'
 import { writeIndexFile } from './helpers/index-files'
@@ -32,15 +32,7 @@ describe('startServeServer', () => {
   beforeEach(async () => {
     faults = new FsFaults()
     const root = await faults.tempDir('pui-http')
-    settings = {
-      ...DEFAULT_OPTIONS,
-      dataDir: join(root, 'data'),
-      indexDir: join(root, 'in'),
-      archiveDir: join(root, 'archive'),
-      stabilityWindowMs: 50,
-    }
-    await mkdir(settings.dataDir)
-    await mkdir(settings.indexDir)
+    settings = await makeTestSettings(root)
 
     rendererDir = join(root, 'renderer')
     await mkdir(join(rendererDir, 'assets'), { recursive: true })

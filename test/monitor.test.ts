@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises'
+import { appendFile, readdir, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -8,7 +8,7 @@ import type { MonitorEvent } from '../shared/events'
 import type { Settings } from '../shared/schemas'
 import { reportToCsv } from '../main/core/accounting'
 import { Monitor } from '../main/core/monitor'
-import { DEFAULT_OPTIONS } from '../main/core/settings'
+import { makeTestSettings } from './helpers/test-settings'
 import { FsFaults } from './helpers/fs-faults'
 import { sha256Of, writeIndexFile } from './helpers/index-files'
 
@@ -51,18 +51,7 @@ describe('Monitor', () => {
   beforeEach(async () => {
     faults = new FsFaults()
     const root = await faults.tempDir('pui-monitor')
-    settings = {
-      ...DEFAULT_OPTIONS,
-      dataDir: join(root, 'data'),
-      indexDir: join(root, 'in'),
-      archiveDir: join(root, 'archive'),
-      stabilityWindowMs: 50,
-      backupRetries: 1,
-      backupRetryMinDelayMs: 10,
-      backupRetryMaxDelayMs: 20,
-    }
-    await mkdir(settings.dataDir)
-    await mkdir(settings.indexDir)
+    settings = await makeTestSettings(root, { backupRetries: 1 })
     monitor = null
   })
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
-import type { ArchivalFields, Job, ProcessingFields } from '../../shared/job'
+import { ZERO_COUNTS, type ArchivalFields, type Job, type ProcessingFields } from '../../shared/job'
 import { JobSchema } from '../../shared/schemas'
 import { isPosted } from '../../shared/status'
 import { type DataFolderLock, acquireDataFolderLock } from './data-folder-lock'
@@ -189,7 +189,7 @@ export class JobStore implements JobRepository {
       cycleDate: null,
       sha256: null,
       size: null,
-      counts: { records: 0, accepted: 0, rejected: 0, pages: 0 },
+      counts: { ...ZERO_COUNTS },
       rejections: [],
       error: null,
       duplicateOf: null,

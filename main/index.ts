@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow } from 'electron'
 import { windowOptions } from './window-options'
 
-const here = fileURLToPath(new URL('.', import.meta.url))
+const bundleDir = fileURLToPath(new URL('.', import.meta.url))
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs')))
-  void window.loadFile(join(here, '../renderer/index.html'))
+  const window = new BrowserWindow(windowOptions(join(bundleDir, '../preload/index.cjs')))
+  void window.loadFile(join(bundleDir, '../renderer/index.html'))
   return window
 }
 

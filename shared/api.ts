@@ -109,7 +109,7 @@ export interface MonitorStatus {
   indexFolderProblem: string | null
 }
 
-/** What a bulk retry did. */
+/** Outcome of a bulk retry. */
 export interface BulkRetryResult {
   retried: number
   backedUp: number

@@ -1,7 +1,7 @@
 import type { Job } from './job'
 
 /**
- * Events the core emits. A job event is emitted after the store write that holds the change is on disk.
+ * Events the core emits. A job event is emitted after the store write that contains the change is on disk.
  */
 export type MonitorEvent =
   | { type: 'job-changed'; job: Job }

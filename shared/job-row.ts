@@ -3,7 +3,7 @@ import type { Job } from './job'
 
 /**
  * Builds the grid row of a job. `progress` is kept only while the job is `RUNNING`. The server builds rows for
- * pages and events; the renderer builds one from a whole job returned by a retry, so the row updates at once.
+ * pages and events. The renderer builds one from the whole job a retry returns, so the row updates at once.
  */
 export function toJobRow(job: Job, progress: number | null = null): JobRow {
   return {

@@ -30,7 +30,7 @@ export type ProcessingErrorCode =
   | 'SYMLINK'
   | 'NOT_A_FILE'
 
-/** Why processing failed, in words a developer can act on. */
+/** Reason for a failed processing, in words a developer can act on. */
 export interface ProcessingError {
   code: ProcessingErrorCode
   message: string
@@ -82,12 +82,12 @@ export interface ProcessingFields {
  */
 export interface ArchivalFields {
   archivalStatus: ArchivalStatus
-  /** Where the archived copy is, once it is there. */
+  /** Path of the archived copy, once it exists. */
   archivePath: string | null
   backupAttempts: BackupAttempt[]
 }
 
-/** A processing job as stored and as the renderer sees it. */
+/** A processing job as stored and as the renderer receives it. */
 export interface Job extends ProcessingFields, ArchivalFields {
   /** Stable id such as `J000042`; never a path. */
   id: string

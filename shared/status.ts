@@ -30,11 +30,11 @@ export type BackupOutcomeStatus = Extract<ArchivalStatus, 'IN_PROGRESS' | 'BACKE
 /** Main statuses whose counts go into the accounting report. */
 export const POSTED_STATUSES: readonly JobStatus[] = ['SUCCESS', 'WARNING']
 
-/** What a job type does with its index file after processing. */
+/** Action a job type takes on its index file after processing. */
 export const BACKUP_CALLBACKS = ['archive', 'move-only', 'none'] as const
 export type BackupCallback = (typeof BACKUP_CALLBACKS)[number]
 
-/** Throws at run time when a switch over a status union misses a value that the types said was impossible. */
+/** Throws at run time when a switch over a status union meets a value that the types rule out. */
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`)
 }

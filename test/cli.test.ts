@@ -137,7 +137,7 @@ describe('pui-monitor command line', () => {
     const result = await runCli(['report', '--data', root])
 
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain(`${root} holds no job store (jobs.json is missing)`)
+    expect(result.stderr).toContain(`job store not found: ${root} has no jobs.json`)
     expect(result.stdout).toBe('')
   })
 

@@ -29,7 +29,7 @@ describe('IndexWatcher', () => {
   let root: { path: string; remove: () => Promise<void> }
   let indexDir: string
   let watcher: IndexWatcher | null
-  let taken: StableFile[]
+  let stableFiles: StableFile[]
   let known: Set<string>
   let missing: string[]
   let restored: number
@@ -39,7 +39,7 @@ describe('IndexWatcher', () => {
     root = await makeTempDir()
     indexDir = join(root.path, 'in')
     await mkdir(indexDir)
-    taken = []
+    stableFiles = []
     known = new Set()
     missing = []
     restored = 0
@@ -62,7 +62,7 @@ describe('IndexWatcher', () => {
       isKnown: (path, stats) => known.has(`${path}:${stats.size}:${stats.mtimeMs}`),
       onInvalidName: (message) => invalidNames.push(message),
       onStable: (file) => {
-        taken.push(file)
+        stableFiles.push(file)
         known.add(`${file.path}:${file.size}:${file.mtimeMs}`)
       },
       onFolderMissing: (message) => missing.push(message),
@@ -78,9 +78,9 @@ describe('IndexWatcher', () => {
     await writeFile(join(indexDir, 'b.txt'), 'two')
 
     await startWatcher()
-    await waitFor(() => taken.length === 2, 'two files')
+    await waitFor(() => stableFiles.length === 2, 'two files')
 
-    expect(taken.map((file) => file.path).sort()).toEqual([join(indexDir, 'a.txt'), join(indexDir, 'b.txt')])
+    expect(stableFiles.map((file) => file.path).sort()).toEqual([join(indexDir, 'a.txt'), join(indexDir, 'b.txt')])
   })
 
   it('waits for a slow writer', async () => {
@@ -91,12 +91,12 @@ describe('IndexWatcher', () => {
     for (let chunk = 0; chunk < 12; chunk += 1) {
       await appendFile(path, `line ${chunk}\n`)
       await sleep(100)
-      expect(taken).toEqual([])
+      expect(stableFiles).toEqual([])
     }
     const finalSize = (await stat(path)).size
-    await waitFor(() => taken.length === 1, 'the slow file')
+    await waitFor(() => stableFiles.length === 1, 'the slow file')
 
-    expect(taken[0]?.size).toBe(finalSize)
+    expect(stableFiles[0]?.size).toBe(finalSize)
   })
 
   it('names files that are not stable yet', async () => {
@@ -105,7 +105,7 @@ describe('IndexWatcher', () => {
     await waitFor(() => (watcher?.pendingCount ?? 0) === 1, 'the file to be tracked')
 
     expect(watcher?.pendingPaths(3)).toEqual([join(indexDir, 'settling.txt')])
-    expect(taken).toEqual([])
+    expect(stableFiles).toEqual([])
   })
 
   it('ignores temporary names until renamed', async () => {
@@ -113,24 +113,24 @@ describe('IndexWatcher', () => {
     await writeFile(join(indexDir, 'c.txt.part'), 'data')
     await writeFile(join(indexDir, '.hidden.txt'), 'data')
     await sleep(600)
-    expect(taken).toEqual([])
+    expect(stableFiles).toEqual([])
 
     await rename(join(indexDir, 'c.txt.part'), join(indexDir, 'c.txt'))
-    await waitFor(() => taken.length === 1, 'the renamed file')
+    await waitFor(() => stableFiles.length === 1, 'the renamed file')
 
-    expect(taken[0]?.path).toBe(join(indexDir, 'c.txt'))
+    expect(stableFiles[0]?.path).toBe(join(indexDir, 'c.txt'))
   })
 
   it('takes each file once despite repeated sweeps', async () => {
     await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 100 })
     await writeFile(join(indexDir, 'd.txt'), 'data')
-    await waitFor(() => taken.length === 1, 'the file')
+    await waitFor(() => stableFiles.length === 1, 'the file')
 
     await watcher?.sweep()
     await watcher?.sweep()
     await sleep(500)
 
-    expect(taken).toHaveLength(1)
+    expect(stableFiles).toHaveLength(1)
   })
 
   it('skips folders named like files', async () => {
@@ -138,16 +138,16 @@ describe('IndexWatcher', () => {
     await startWatcher({ stabilityWindowMs: 50 })
     await sleep(400)
 
-    expect(taken).toEqual([])
+    expect(stableFiles).toEqual([])
   })
 
   it('reports a FIFO as not a file', async () => {
     execFileSync('mkfifo', [join(indexDir, 'acme_stmt_20261130_2.txt')])
     await startWatcher({ stabilityWindowMs: 50 })
-    await waitFor(() => taken.length === 1, 'the FIFO')
+    await waitFor(() => stableFiles.length === 1, 'the FIFO')
 
-    expect(taken[0]?.isFile).toBe(false)
-    expect(taken[0]?.isSymbolicLink).toBe(false)
+    expect(stableFiles[0]?.isFile).toBe(false)
+    expect(stableFiles[0]?.isSymbolicLink).toBe(false)
   })
 
   it('reports a missing folder and resumes', async () => {
@@ -159,9 +159,9 @@ describe('IndexWatcher', () => {
     await mkdir(indexDir)
     await waitFor(() => restored === 1, 'the restored report')
     await writeFile(join(indexDir, 'e.txt'), 'back')
-    await waitFor(() => taken.length === 1, 'a file in the recreated folder')
+    await waitFor(() => stableFiles.length === 1, 'a file in the recreated folder')
 
-    expect(taken[0]?.path).toBe(join(indexDir, 'e.txt'))
+    expect(stableFiles[0]?.path).toBe(join(indexDir, 'e.txt'))
     expect(missing).toHaveLength(1)
   })
 
@@ -171,10 +171,10 @@ describe('IndexWatcher', () => {
     await writeFile(join(indexDir, 'good.txt'), 'data\n')
 
     await startWatcher({ stabilityWindowMs: 50 })
-    await waitFor(() => taken.length === 1, 'the valid file')
+    await waitFor(() => stableFiles.length === 1, 'the valid file')
     await watcher?.sweep()
 
-    expect(taken[0]?.path).toBe(join(indexDir, 'good.txt'))
+    expect(stableFiles[0]?.path).toBe(join(indexDir, 'good.txt'))
     expect(invalidNames).toHaveLength(1)
     expect(invalidNames[0]).toContain('acme_stmt_20261130_1\\xe9.txt')
     expect(invalidNames[0]).toContain('rename it using UTF-8 characters')
@@ -189,8 +189,8 @@ describe('IndexWatcher', () => {
 
     // No periodic sweep runs within the wait, so only a restarted OS watcher can report the file.
     await writeFile(join(indexDir, 'f.txt'), 'new folder')
-    await waitFor(() => taken.length === 1, 'a file in the replaced folder', 5_000)
+    await waitFor(() => stableFiles.length === 1, 'a file in the replaced folder', 5_000)
 
-    expect(taken[0]?.path).toBe(join(indexDir, 'f.txt'))
+    expect(stableFiles[0]?.path).toBe(join(indexDir, 'f.txt'))
   })
 })

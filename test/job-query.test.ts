@@ -186,13 +186,13 @@ describe('queryJobs', () => {
   })
 
   it('asks progress for page rows only', () => {
-    const asked: string[] = []
+    const requestedIds: string[] = []
     const page = queryJobs(jobs, { limit: 4 }, (id) => {
-      asked.push(id)
+      requestedIds.push(id)
       return 0.5
     })
 
-    expect(asked).toEqual(['J000001', 'J000002', 'J000003', 'J000004'])
+    expect(requestedIds).toEqual(['J000001', 'J000002', 'J000003', 'J000004'])
     expect(page.rows.find((row) => row.id === 'J000004')?.progress).toBe(0.5)
     expect(page.rows.find((row) => row.id === 'J000001')?.progress).toBeNull()
   })

@@ -124,7 +124,7 @@ async function reportCommand(flags: FolderFlags & { from?: string; to?: string; 
     return EXIT.usage
   }
   if (!existsSync(join(dataDir, STORE_FILE_NAME)) && !existsSync(join(dataDir, 'jobs.last-good.json'))) {
-    process.stderr.write(`report: ${dataDir} holds no job store (${STORE_FILE_NAME} is missing): point --data at the data folder that "run" or "watch" used\n`)
+    process.stderr.write(`report: job store not found: ${dataDir} has no ${STORE_FILE_NAME}; point --data at the data folder that "run" or "watch" used\n`)
     return EXIT.usage
   }
   const jobs = await JobStore.readSnapshot(dataDir)

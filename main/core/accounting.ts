@@ -16,7 +16,7 @@ const EMPTY_TOTALS = { jobs: 0, postedJobs: 0, failedJobs: 0, documents: 0, reje
 /**
  * Builds the accounting report from main statuses and counts only. Archival fields are never read, so the report
  * is the same whatever happened to the backups. Jobs without a job type, client or cycle date (names no job type
- * matched) are left out because they post nothing; still-running jobs are left out until they finish.
+ * matched) are left out because they post nothing. Jobs still pending or running are left out until they finish.
  */
 export function buildAccountingReport(jobs: Iterable<Job>, range: ReportRange = {}): AccountingReport {
   const from = range.from ?? null

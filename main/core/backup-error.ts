@@ -5,10 +5,11 @@ import { nameBytes } from './archive-names'
 const PATH_MAX_BYTES = 4096
 
 /**
- * Error codes that may clear without anyone acting, so BackupHelper retries them automatically. They cover a busy
- * or locked file (EBUSY, EPERM, EAGAIN, common on Windows while a virus scanner has it open), exhausted handles
- * (EMFILE, ENFILE), a full disk that cleanup may free (ENOSPC), network share errors (ETIMEDOUT, EIO, ESTALE,
- * ECONNRESET, EHOSTDOWN, ENETUNREACH) and a copy that did not read back as written (VERIFY_FAILED).
+ * Error codes that may clear without anyone acting, so BackupHelper retries them automatically. They cover:
+ * - a busy or locked file (EBUSY, EPERM, EAGAIN), common on Windows while a virus scanner has it open;
+ * - exhausted handles (EMFILE, ENFILE) and a full disk that cleanup may free (ENOSPC);
+ * - network share errors (ETIMEDOUT, EIO, ESTALE, ECONNRESET, EHOSTDOWN, ENETUNREACH);
+ * - a copy that did not read back as written (VERIFY_FAILED).
  * Every other code needs a person: SOURCE_CHANGED, SOURCE_MISSING, NOT_A_FILE, TOO_MANY_CLASHES, NAME_TOO_LONG,
  * EROFS, ENOTDIR, EACCES, EISDIR and unknown codes.
  */

@@ -42,7 +42,7 @@ export interface BackupHelperOptions {
   retries: number
   /** Delay before the first retry in milliseconds. It doubles for each further retry, up to `maxDelayMs`. */
   minDelayMs: number
-  /** Longest delay between two retries in milliseconds. */
+  /** Maximum delay between two retries in milliseconds. */
   maxDelayMs: number
   logger: CoreLogger
   /** Called after a job's archival status became `BACKUP_FAILURE` and the change is stored. */
@@ -262,9 +262,9 @@ export class BackupHelper {
   }
 
   /**
-   * Finishes a backup that a previous run left `PENDING` or `IN_PROGRESS` after processing ended: removes stale
-   * temporary copies, then records `BACKED_UP` when the archive already contains the content, backs the file up again
-   * when the source is still there, and records `BACKUP_FAILURE` (`SOURCE_MISSING`) when both are gone.
+   * Finishes a backup that a previous run left `PENDING` or `IN_PROGRESS` after processing ended. It first removes
+   * stale temporary copies. It then records `BACKED_UP` when the archive already contains the content, backs the
+   * file up again when the source is still there, or records `BACKUP_FAILURE` (`SOURCE_MISSING`) when both are gone.
    */
   async reconcile(job: Job): Promise<Job> {
     const current = this.latest(job)
@@ -462,7 +462,7 @@ function asBackupError(error: unknown): BackupError {
   return new BackupError(codeOf(error), `backup: unexpected error: ${detail}`, { cause: error, transient: false })
 }
 
-/** Drops the `backup: ` that error messages start with, for log lines that already say `backup`. */
+/** Removes the `backup: ` prefix of error messages, for log lines that already start with `backup`. */
 function withoutPrefix(message: string): string {
   return message.replace(/^backup: /, '')
 }

@@ -25,7 +25,7 @@ export interface LockOwner {
 export interface DataFolderLock {
   readonly path: string
   readonly owner: LockOwner
-  /** Removes the lock file if it is still this process's lock. Never throws. */
+  /** Removes the lock file if it is still this process's lock. A failure is logged, not thrown. */
   release(): Promise<void>
 }
 

@@ -40,8 +40,8 @@ export interface IndexWatcherOptions {
 }
 
 /**
- * Finds files in the index folder and reports each once it is stable. chokidar delivers events as they happen;
- * a scan at start and a periodic sweep compare the folder with the job records, because events can be missed
+ * Finds files in the index folder and reports each once it is stable. chokidar delivers events as they happen.
+ * A scan at start and a periodic sweep also compare the folder with the job records, because events can be missed
  * (bursts, network shares). Only top-level entries are considered.
  */
 export class IndexWatcher {
@@ -206,7 +206,7 @@ export class IndexWatcher {
 }
 
 /**
- * Returns what tells one folder from another at the same path. The inode alone is not enough, because file systems
+ * Returns the identity of the folder at a path, which changes when the folder is replaced. The inode alone is not enough, because file systems
  * such as ext4 give a folder created right after a removal the freed inode number again.
  */
 function folderIdentity(stats: Stats): string {

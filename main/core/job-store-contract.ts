@@ -10,10 +10,10 @@ export type NewJob = Pick<
 /** Size and modification time of a job's file as last taken, which tell whether the file changed since. */
 export type DetectionFields = Pick<Job, 'detectedSize' | 'detectedMtimeMs'>
 
-/** What the store did when the file it loaded was missing or unreadable. */
+/** Recovery the store performed because the file it loaded was missing or unreadable. */
 export interface StoreRecovery {
   kind: 'restored-last-good' | 'started-empty'
-  /** Where the unreadable file was moved, when there was one. */
+  /** New path of the unreadable file after it was moved aside, or null when there was none. */
   movedAsidePath: string | null
   message: string
 }

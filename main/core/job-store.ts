@@ -69,11 +69,11 @@ void allKeysListed
 /**
  * The job store: every job in memory, saved to `<dataDir>/jobs.json` through lowdb and a `DurableFileAdapter`.
  *
- * Changes apply to memory at once; writes are serialized and coalesced, so changes made while a write runs all go
+ * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
  * into the next single write. Each change's promise resolves once a write containing it is on disk. Jobs handed out
  * are frozen: the only way to change one is through the update methods.
  *
- * NOTE: each write rewrites the whole file, so its duration grows with the number of jobs kept; coalescing only
+ * NOTE: each write rewrites the whole file, so its duration grows with the number of jobs kept. Coalescing only
  * keeps the number of writes down under load.
  */
 export class JobStore implements JobRepository {

@@ -92,7 +92,7 @@ export class StabilityTracker {
       }
       // Files that settle in the same round are reported in name order, so job ids do not depend on which
       // lstat call returned first.
-      stable.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      stable.sort(byPath)
       for (const file of stable) this.onStable(file)
     } finally {
       this.checking = false
@@ -136,4 +136,11 @@ export class StabilityTracker {
       isSymbolicLink: stats.isSymbolicLink(),
     })
   }
+}
+
+/** Orders files by path, comparing UTF-16 code units so the order does not depend on the locale. */
+function byPath(a: StableFile, b: StableFile): number {
+  if (a.path < b.path) return -1
+  if (a.path > b.path) return 1
+  return 0
 }

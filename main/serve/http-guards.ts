@@ -78,23 +78,23 @@ export function checkOrigin(request: IncomingMessage): void {
 }
 
 /**
- * Checks the API token, given as `Authorization: Bearer <token>` or as the `token` query parameter (an
+ * Checks the API token, sent as `Authorization: Bearer <token>` or as the `token` query parameter (an
  * `EventSource` cannot set headers). The comparison takes the same time whatever the token's content.
  */
 export function checkToken(request: IncomingMessage, url: URL, token: string): void {
   const header = request.headers.authorization
   const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : null
-  const given = bearer ?? url.searchParams.get('token')
-  if (given === null || given === '') {
+  const presentedToken = bearer ?? url.searchParams.get('token')
+  if (presentedToken === null || presentedToken === '') {
     throw new HttpError(401, 'UNAUTHORIZED', 'missing API token: open the URL that "pui-monitor serve" printed, which carries ?token=')
   }
-  if (!sameSecret(given, token)) {
+  if (!sameSecret(presentedToken, token)) {
     throw new HttpError(401, 'UNAUTHORIZED', 'invalid API token: open the URL that the running "pui-monitor serve" printed')
   }
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
+function sameSecret(presentedToken: string, expected: string): boolean {
+  const a = Buffer.from(presentedToken)
   const b = Buffer.from(expected)
   return a.length === b.length && timingSafeEqual(a, b)
 }

@@ -5,7 +5,7 @@ import { ApiCallError } from '../../shared/api'
  * Parses `value` with `schema`, or throws an `INVALID_REQUEST` `ApiCallError` that names each invalid field, e.g.
  * `invalid job query: limit: Too big: expected number to be <=1000`.
  */
-export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, subject: string): T {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
 
@@ -13,5 +13,5 @@ export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, what: stri
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
     return `${field}: ${issue.message}`
   })
-  throw new ApiCallError({ code: 'INVALID_REQUEST', message: `invalid ${what}: ${problems.join('; ')}` })
+  throw new ApiCallError({ code: 'INVALID_REQUEST', message: `invalid ${subject}: ${problems.join('; ')}` })
 }

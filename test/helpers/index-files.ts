@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-/** One valid statement record: account, name, date, document file, pages, document type. */
+/** Returns one valid statement record: account, name, date, document file, pages, document type. */
 export function statementLine(index: number, pages = 2): string {
   return `${100000 + index}|Customer ${index}|20261130|doc_${index}.pdf|${pages}|ST01`
 }

@@ -10,6 +10,7 @@ import {
   archiveRelativePath,
   loadJobTypes,
 } from '../main/core/job-types'
+import { PATTERN_TIME_LIMIT_MS } from '../main/core/file-name-pattern'
 
 let dir: string
 
@@ -142,6 +143,23 @@ describe('JobTypeRegistry', () => {
 
   it('rejects duplicate job type names', () => {
     expect(() => new JobTypeRegistry([stmt, stmt])).toThrow('duplicate job type name "stmt"')
+  })
+
+  it('stops a backtracking pattern in time', () => {
+    // (a|a)* tries 2^n ways to split n letters before it gives up on a name that almost matches.
+    const letter = JobTypeSchema.parse(entry({ fileNamePattern: '^(?<client>(a|a)*)_letter_(?<cycle>\\d{8})\\.txt$' }))
+    const registry = new JobTypeRegistry([letter, stmt])
+
+    const hostile = registry.match(`${'a'.repeat(64)}!_letter_20261130.txt`)
+    expect(hostile.ok).toBe(false)
+    const error = hostile.ok ? null : hostile.error
+    expect(error?.code).toBe('NO_JOB_TYPE')
+    expect(error?.message).toContain(`job type "letter" ran longer than ${PATTERN_TIME_LIMIT_MS} ms`)
+    expect(error?.message).toContain('rewrite the pattern in job-types.json')
+
+    const ordinary = registry.match('aaaa_letter_20261130.txt')
+    expect(ordinary).toMatchObject({ ok: true, client: 'aaaa', cycleDate: '2026-11-30' })
+    expect(registry.match('acme_stmt_20261130_1.txt')).toMatchObject({ ok: true, client: 'acme' })
   })
 })
 

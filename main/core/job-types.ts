@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { z } from 'zod'
 import type { ProcessingError } from '../../shared/job'
 import { JobTypesFileSchema, type ColumnDefinition, type JobType } from '../../shared/schemas'
+import { FileNamePattern, PATTERN_TIME_LIMIT_MS, PatternTimeoutError } from './file-name-pattern'
 import { toIsoDate } from './record-validation'
 
 /** Name of the optional job-types file in the data folder. */
@@ -146,7 +147,7 @@ function findProblem(jobType: JobType): string | null {
 /** The job types in effect, in match order. */
 export class JobTypeRegistry {
   private readonly jobTypes: readonly JobType[]
-  private readonly patterns: ReadonlyMap<string, RegExp>
+  private readonly patterns: ReadonlyMap<string, FileNamePattern>
 
   /** Throws JobTypesError when a job type is inconsistent or two share a name. */
   constructor(jobTypes: readonly JobType[]) {
@@ -158,7 +159,10 @@ export class JobTypeRegistry {
       if (problem !== null) throw new JobTypesError(`job types: job type "${jobType.name}", ${problem}`)
     }
     this.jobTypes = [...jobTypes]
-    this.patterns = new Map(jobTypes.map((jobType) => [jobType.name, new RegExp(jobType.fileNamePattern)]))
+    const builtInPatterns = new Set(BUILT_IN_JOB_TYPES.map((builtIn) => builtIn.fileNamePattern))
+    this.patterns = new Map(
+      jobTypes.map((jobType) => [jobType.name, new FileNamePattern(jobType.fileNamePattern, builtInPatterns.has(jobType.fileNamePattern))]),
+    )
   }
 
   all(): readonly JobType[] {
@@ -171,12 +175,24 @@ export class JobTypeRegistry {
 
   /**
    * Finds the first job type whose pattern matches the file name and whose cycle group is a real date.
-   * Fails with `BAD_FILE_NAME` when patterns match but no cycle date is valid, else with `NO_JOB_TYPE`.
+   * Fails with `BAD_FILE_NAME` when patterns match but no cycle date is valid, else with `NO_JOB_TYPE`. A pattern
+   * that runs past its time limit fails the file with `NO_JOB_TYPE` at once, so a slow pattern cannot hand the file
+   * to a later job type.
    */
   match(fileName: string): JobTypeMatch {
     let badCycle: string | null = null
     for (const jobType of this.jobTypes) {
-      const groups = this.patterns.get(jobType.name)?.exec(fileName)?.groups
+      let groups
+      try {
+        groups = this.patterns.get(jobType.name)?.exec(fileName)
+      } catch (error) {
+        if (!(error instanceof PatternTimeoutError)) throw error
+        const message =
+          `the fileNamePattern of job type "${jobType.name}" ran longer than ${PATTERN_TIME_LIMIT_MS} ms on file name ` +
+          `${fileName}, so the file stays in the index folder: rewrite the pattern in job-types.json without nested or ` +
+          'overlapping repetition such as (a+)+ or (a|a)*'
+        return { ok: false, error: { code: 'NO_JOB_TYPE', message } }
+      }
       // A pattern may make the client group optional, but a job without a client cannot be archived.
       if (groups === undefined || !groups.client) continue
 

@@ -155,7 +155,10 @@ export class IndexWatcher {
       const code = (error as NodeJS.ErrnoException).code
       if (!this.folderMissing) {
         this.folderMissing = true
-        const message = `index folder ${indexDir} cannot be read (${code}): jobs resume when it is back`
+        const message =
+          code === 'ENOTDIR'
+            ? `index folder ${indexDir} is a file, not a folder: replace it with a folder; jobs resume when it is back`
+            : `index folder ${indexDir} cannot be read (${code}): jobs resume when it is back`
         logger.error(`watcher: ${message}`)
         this.options.onFolderMissing(message)
       }

@@ -200,7 +200,9 @@ async function copyAndPlace(
       throw new BackupError(
         'SOURCE_CHANGED',
         `backup: source file changed since processing: expected sha256 ${expectedSha256}, found ` +
-          `${copied.digest.sha256} in ${sourcePath}. The file was not archived and stays in the index folder`,
+          `${copied.digest.sha256} in ${sourcePath}. Its new content was not archived as this job's file and is ` +
+          'taken as a new job. The content this job counted is not in the archive, so ask the producer to send it ' +
+          'again if it must be archived',
       )
     }
 

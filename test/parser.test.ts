@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -323,6 +323,22 @@ describe('parseIndexFile', () => {
 
     expect(result.fatal?.code).toBe('NOT_A_FILE')
     expect(result.fatal?.message).toContain(fifo)
+  })
+
+  it('never opens a symbolic link', async () => {
+    // A link swapped in after the caller checked the entry must not hand the target's content to the job.
+    const target = await indexFile(`${GOOD}\n`, 'outside.txt')
+    const link = path.join(dir, 'acme_stmt_20261130_1.txt')
+    await symlink(target, link)
+
+    const result = await parseIndexFile(link, stmt)
+
+    expect(result.fatal).toEqual({
+      code: 'SYMLINK',
+      message: `symbolic link not followed: ${link}; put the index file itself in the index folder`,
+    })
+    expect(result.sha256).toBeNull()
+    expect(result.counts.records).toBe(0)
   })
 
   it('fails a line over the size limit', async () => {

@@ -149,6 +149,11 @@ function unreadable(path: string, error: NodeJS.ErrnoException): ProcessingError
   return { code: 'UNREADABLE', message: `cannot read ${path} (${error.code}): ${hint}` }
 }
 
+/** Error of an index file that is a symbolic link, which is never followed. */
+export function symbolicLinkError(path: string): ProcessingError {
+  return { code: 'SYMLINK', message: `symbolic link not followed: ${path}; put the index file itself in the index folder` }
+}
+
 function failed(fatal: ProcessingError): ParseResult {
   return { sha256: null, size: null, counts: { ...ZERO_COUNTS }, rejections: [], fatal }
 }
@@ -214,9 +219,12 @@ async function parseOpenFile(handle: FileHandle, path: string, jobType: JobType,
 export async function parseIndexFile(path: string, jobType: JobType, options: ParseOptions = {}): Promise<ParseResult> {
   let handle: FileHandle
   try {
-    // O_NONBLOCK keeps open() from waiting for a writer when the path is a FIFO; regular files ignore it.
-    handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0))
+    // O_NONBLOCK keeps open() from waiting for a writer when the path is a FIFO; regular files ignore it. O_NOFOLLOW
+    // fails with ELOOP on a symbolic link, also one swapped in after the caller checked the entry, so no link target
+    // is ever read, hashed or archived.
+    handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0))
   } catch (error) {
+    if (isErrnoException(error) && error.code === 'ELOOP') return failed(symbolicLinkError(path))
     if (isErrnoException(error)) return failed(unreadable(path, error))
     throw error
   }

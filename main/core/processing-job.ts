@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises'
 import { ZERO_COUNTS, type JobCounts, type ProcessingError, type ProcessingFields } from '../../shared/job'
 import { assertNever, type JobStatus } from '../../shared/status'
 import type { JobTypeRegistry } from './job-types'
-import { parseIndexFile, type ParseOptions } from './parser'
+import { parseIndexFile, symbolicLinkError, type ParseOptions } from './parser'
 
 /** Main status and error of a processed file. */
 export interface StatusDecision {
@@ -75,10 +75,7 @@ function entryProblem(sourcePath: string, kind: EntryKind): ProcessingError | nu
     case 'file':
       return null
     case 'symlink':
-      return {
-        code: 'SYMLINK',
-        message: `symbolic link not followed: ${sourcePath}; put the index file itself in the index folder`,
-      }
+      return symbolicLinkError(sourcePath)
     case 'directory':
       return notAFile('a folder')
     case 'fifo':

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { constants as fsConstants } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import type { Job } from '../../shared/job'
 import type { JobRepository } from './job-store-contract'
@@ -11,11 +12,21 @@ function isUnreadableFailure(job: Job): boolean {
   return job.status === 'FAILED' && job.error?.code === 'UNREADABLE'
 }
 
-/** Returns the SHA-256 of a file, read as a stream. */
+/**
+ * Returns the SHA-256 of a regular file, read as a stream. Throws for anything else, even when it replaced the file
+ * since the last `lstat`: O_NOFOLLOW fails on a symbolic link, and O_NONBLOCK keeps a named pipe from blocking the
+ * open, after which the type check rejects it.
+ */
 async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path), hash)
-  return hash.digest('hex')
+  const handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0))
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${path} is no longer a regular file`)
+    const hash = createHash('sha256')
+    await pipeline(handle.createReadStream({ autoClose: false }), hash)
+    return hash.digest('hex')
+  } finally {
+    await handle.close()
+  }
 }
 
 /**

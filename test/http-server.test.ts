@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { JobPage, PuiEvent } from '../shared/api'
 import type { Settings } from '../shared/schemas'
 import { reportToCsv } from '../main/core/accounting'
@@ -200,6 +200,8 @@ describe('startServeServer', () => {
   })
 
   it('never looks up a path as a job', async () => {
+    // Every lookup by id goes through monitor.job, the store's in-memory map; the file system is never asked.
+    const lookup = vi.spyOn(monitor, 'job')
     const encoded = await call('/api/jobs/..%2F..%2Fetc%2Fpasswd')
     expect(encoded.status).toBe(404)
     expect(await encoded.json()).toEqual({ code: 'NOT_FOUND', message: expect.stringContaining('job ids look like J000042') })
@@ -210,8 +212,24 @@ describe('startServeServer', () => {
 
     const badEscape = await call('/api/jobs/%E0%A4%A')
     expect(badEscape.status).toBe(404)
+    const retry = await call('/api/jobs/..%2F..%2Fetc%2Fpasswd/retry-backup', { method: 'POST' })
+    expect(retry.status).toBe(404)
+    expect(lookup).not.toHaveBeenCalled()
+
     const unknown = await call('/api/jobs/J999999')
     expect(unknown.status).toBe(404)
+    expect(lookup).toHaveBeenCalledWith('J999999')
+  })
+
+  it('answers an oversized URL with JSON', async () => {
+    const response = await rawRequest(server.port, { path: `/api/jobs?q=${'%5B'.repeat(10_000)}`, headers: { Authorization: `Bearer ${server.token}` } })
+
+    expect(response.status).toBe(431)
+    expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(JSON.parse(response.body)).toEqual({ code: 'HEADERS_TOO_LARGE', message: expect.stringContaining('larger than 16 KiB') })
+    expect(logger.lines).toContain('warn serve: ? (request headers too large) 431')
+    const after = await call('/api/status')
+    expect(after.status).toBe(200)
   })
 
   it('keeps static files inside the renderer', async () => {

@@ -25,7 +25,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 }
 
 /** Codes of an HTTP error body: the API's own codes plus those of the HTTP guards. */
-export type HttpErrorCode = ApiError['code'] | 'UNAUTHORIZED' | 'FORBIDDEN' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE'
+export type HttpErrorCode =
+  | ApiError['code']
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'HEADERS_TOO_LARGE'
 
 /** A request the HTTP layer rejects before it reaches the API, sent as `{ code, message }` with `status`. */
 export class HttpError extends Error {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { isIP, type AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { ApiCallError, type ApiError, type PuiApi } from '../../shared/api'
 import type { CoreLogger } from '../core/logger'
 import { openEventStream } from './event-stream'
@@ -80,6 +81,18 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
       else options.logger.error(`serve: ${request.method} request failed after the response started: ${(error as Error).stack ?? error}`)
       response.destroy()
     })
+  })
+
+  // Node responds by itself to a request it cannot parse (a URL or headers over its default 16 KiB limit, a malformed
+  // request line), with a plain-text body and none of the security headers. This sends the usual JSON error instead.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const headersTooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+    failures.record('?', headersTooLarge ? '(request headers too large)' : `(unparsable request: ${error.code ?? error.message})`, headersTooLarge ? 431 : 400)
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy()
+      return
+    }
+    socket.end(clientErrorResponse(headersTooLarge))
   })
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -178,6 +191,24 @@ function browserHost(host: string): string {
   if (host === 'localhost') return host
   if (host === '0.0.0.0' || host === '::' || (isIP(host) === 4 && isLoopbackAddress(host))) return '127.0.0.1'
   return host.includes(':') ? `[${host}]` : host
+}
+
+/** Builds the raw HTTP response for a request Node could not parse, with the security headers and a JSON body. */
+function clientErrorResponse(headersTooLarge: boolean): string {
+  const status = headersTooLarge ? 431 : 400
+  const error: { code: HttpErrorCode; message: string } = headersTooLarge
+    ? { code: 'HEADERS_TOO_LARGE', message: 'request URL and headers are larger than 16 KiB: send a shorter job query in the q parameter' }
+    : { code: 'INVALID_REQUEST', message: 'the request is not valid HTTP/1.1' }
+  const body = JSON.stringify(error)
+  const headers = {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+  }
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('\r\n')}\r\n\r\n${body}`
 }
 
 function sendResult(response: ServerResponse, result: RouteResult): void {

@@ -251,6 +251,24 @@ describe('saveSettings', () => {
     expect(existsSync(join(current.dataDir, 'settings.json'))).toBe(false)
   })
 
+  it('rejects folder paths no system opens', async () => {
+    const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
+    const cases: Array<[Partial<Settings>, string]> = [
+      [{ indexDir: join(root.path, 'in\u0000x') }, 'index folder'],
+      [{ archiveDir: join(root.path, 'a\u0000') }, 'contains a NUL byte, which no path can contain'],
+      [{ archiveDir: join(root.path, 'x'.repeat(256)) }, 'bytes for one folder name): choose a shorter archive folder (--archive'],
+      [{ archiveDir: join(root.path, ...Array.from({ length: 20 }, () => 'y'.repeat(250))) }, 'is longer than file systems allow (4096 bytes'],
+    ]
+
+    for (const [patch, expected] of cases) {
+      const error = await saveSettings(current, patch).catch((caught: unknown) => caught)
+
+      expect(error, JSON.stringify(patch).slice(0, 80)).toBeInstanceOf(SettingsError)
+      expect((error as SettingsError).message).toContain(expected)
+    }
+    expect(existsSync(join(current.dataDir, 'settings.json'))).toBe(false)
+  })
+
   it('rejects an archive inside the index', async () => {
     const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
 

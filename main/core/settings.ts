@@ -173,8 +173,39 @@ async function canonical(path: string): Promise<string> {
   }
 }
 
+/** Longest path and longest single name Linux file systems accept (PATH_MAX and NAME_MAX), in bytes. */
+const MAX_PATH_BYTES = 4096
+const MAX_NAME_BYTES = 255
+
+/**
+ * Returns why a folder path can never be opened, or null. Such a path would otherwise be saved and fail at the next
+ * start, or at every backup.
+ * NOTE: the length limits are Linux's. Windows and macOS allow shorter paths, and there the first use reports them.
+ */
+function folderPathProblem(label: string, flag: string, path: string): string | null {
+  const shownPath = path.length > 120 ? `${path.slice(0, 120)}…` : path
+  if (path.includes('\0')) {
+    return `settings: ${label} ${JSON.stringify(shownPath)} contains a NUL byte, which no path can contain: choose another ${label} (${flag} on the command line)`
+  }
+  const tooLong =
+    Buffer.byteLength(path) > MAX_PATH_BYTES || path.split(/[/\\]/).some((part) => Buffer.byteLength(part) > MAX_NAME_BYTES)
+  if (tooLong) {
+    return (
+      `settings: ${label} ${shownPath} is longer than file systems allow (${MAX_PATH_BYTES} bytes, or ${MAX_NAME_BYTES} bytes ` +
+      `for one folder name): choose a shorter ${label} (${flag} on the command line)`
+    )
+  }
+  return null
+}
+
 /** Rejects folder combinations the pipeline cannot run with; every problem is listed, not only the first. */
 export async function checkFolders(settings: Settings): Promise<void> {
+  const pathProblems = [
+    folderPathProblem('index folder', '--index', settings.indexDir),
+    folderPathProblem('archive folder', '--archive', settings.archiveDir),
+  ].filter((problem): problem is string => problem !== null)
+  if (pathProblems.length > 0) throw new SettingsError(pathProblems)
+
   const problems: string[] = []
   const indexDir = await canonical(settings.indexDir)
   const archiveDir = await canonical(settings.archiveDir)

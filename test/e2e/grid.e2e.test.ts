@@ -11,7 +11,8 @@ import { launchChromium } from '../helpers/browser'
 import { startServe, type ServeProcess } from '../helpers/serve-process'
 
 const ARTIFACTS = 'test-artifacts'
-const HTML_NAME = '<img src=x onerror=alert(1)>_stmt_20261130_1.txt'
+const HTML_VALUE = '<img src=x onerror=alert(1)>'
+const HTML_NAME = `${HTML_VALUE}_stmt_20261130_1.txt`
 
 /** Parses `rgb(r, g, b)` as the browser reports computed colours. */
 function rgb(color: string): [number, number, number] {
@@ -123,6 +124,22 @@ describe('job grid in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0)
     expect(await row(HTML_NAME).locator('[title="FAILED"]').count()).toBe(1)
     expect(dialogs).toEqual([])
+  })
+
+  it('renders an HTML record value as text', async () => {
+    const htmlRecord = `100500|Jane Example|20261130|doc_500.pdf|${HTML_VALUE}|ST01`
+    await writeIndexFile(indexDir, 'soylent_stmt_20261130_1.txt', 19, [htmlRecord], 500)
+    const warned = row('soylent_stmt_20261130_1.txt')
+    await expect.poll(() => warned.locator('[title="WARNING"]').count(), { timeout: 20_000 }).toBe(1)
+
+    await warned.click()
+    await page.keyboard.press('Enter')
+    const details = page.getByRole('complementary', { name: /^Details of job/ })
+    await expect.poll(() => details.getByText(`page count ${HTML_VALUE}: expected a whole number`).count(), { timeout: 10_000 }).toBe(1)
+
+    expect(await page.locator('img').count()).toBe(0)
+    expect(dialogs).toEqual([])
+    await page.keyboard.press('Escape')
   })
 
   it('marks a backup failure red and notifies', async () => {

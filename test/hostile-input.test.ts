@@ -179,4 +179,10 @@ describe('hostile input', () => {
     expect(HOSTILE_CASES.length).toBeGreaterThanOrEqual(40)
     expect(new Set(HOSTILE_CASES.map((hostile) => hostile.id)).size).toBe(HOSTILE_CASES.length)
   })
+
+  it('lists every case in the docs', async () => {
+    const docs = await readFile('docs/reliability.md', 'utf8')
+
+    for (const hostile of HOSTILE_CASES) expect(docs, hostile.id).toContain(`| ${hostile.id} |`)
+  })
 })

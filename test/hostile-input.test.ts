@@ -103,6 +103,8 @@ function messageOf(hostile: HostileCase, job: Job | undefined, events: MonitorEv
       return job?.backupAttempts.at(-1)?.message
     case 'event':
       return events.flatMap((event) => (event.type === 'error' ? [event.message] : [])).join('\n')
+    case 'log':
+      return job?.log.map((entry) => entry.message).join('\n')
     case null:
       return undefined
   }
@@ -159,12 +161,15 @@ describe('hostile input', () => {
           expect(existsSync(path)).toBe(false)
           expect(sha256Of(await readFile(join(context.outsideDir, RENAMED_AWAY_NAME)))).toBe(before.fingerprint)
           break
+        case 'replaced':
+          expect(existsSync(path)).toBe(false)
+          break
       }
 
       // Nothing lost: every file outside the index folder is unchanged, and no file content disappeared.
       const outsideAfter = await fileHashes(context.outsideDir)
       for (const hash of outsideBefore) expect(outsideAfter).toContain(hash)
-      if (before.kind === 'file') {
+      if (before.kind === 'file' && expected.source !== 'replaced') {
         const everywhere = [...(await fileHashes(context.indexDir)), ...archived, ...outsideAfter]
         expect(everywhere).toContain(before.fingerprint)
       }

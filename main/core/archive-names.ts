@@ -36,10 +36,12 @@ export function tempNameFor(fileName: string, sha256: string | null): string {
 
 /**
  * Returns true when `name` is a temporary name that `tempNameFor(fileName, sha256)` makes, or one in the earlier
- * form `.<fileName>.<random token>.pui-tmp`, which copies made by older versions may have left behind.
+ * form `.<fileName>.<random token>.pui-tmp`, which copies made by older versions may have left behind. A null
+ * `sha256` matches the names of moves across file systems.
  */
-export function isTempNameFor(name: string, fileName: string, sha256: string): boolean {
-  const prefixes = [`.pui-${sha256.slice(0, TEMP_CONTENT_HEX)}-${fileNameHash(fileName)}-`, `.${fileName}.`]
+export function isTempNameFor(name: string, fileName: string, sha256: string | null): boolean {
+  const content = sha256 === null ? 'move' : sha256.slice(0, TEMP_CONTENT_HEX)
+  const prefixes = [`.pui-${content}-${fileNameHash(fileName)}-`, `.${fileName}.`]
   return prefixes.some((prefix) => {
     if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) return false
     return /^[0-9a-f]+$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length))

@@ -133,10 +133,11 @@ export async function findArchivedCopy(
 }
 
 /**
- * Removes the temporary copies that an interrupted backup of `fileName` with content `sha256` left in `folder`.
- * Returns their paths. A missing folder has none.
+ * Removes the temporary copies that an interrupted backup of `fileName` with content `sha256` left in `folder`, or
+ * that an interrupted move across file systems left when `sha256` is null. Returns their paths. A missing folder
+ * has none.
  */
-export async function removeStaleTemps(folder: string, fileName: string, sha256: string): Promise<string[]> {
+export async function removeStaleTemps(folder: string, fileName: string, sha256: string | null): Promise<string[]> {
   let entries: string[]
   try {
     entries = await readdir(folder)
@@ -193,6 +194,9 @@ async function copyAndPlace(
 ): Promise<ArchiveOutcome> {
   const folder = dirname(destinationPath)
   const tempPath = join(folder, tempNameFor(basename(destinationPath), expectedSha256))
+  // A process killed during an earlier copy of this file may have left its temporary copy behind. Removing such
+  // copies here covers every path that copies, whatever status the job had on disk when the process stopped.
+  await removeStaleTemps(folder, basename(destinationPath), expectedSha256)
 
   try {
     const copied = await copyToTemp(sourcePath, tempPath)

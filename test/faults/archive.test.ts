@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../../shared/job'
 import { TEMP_SUFFIX } from '../../main/core/archive-names'
 import { runCli } from '../helpers/cli'
+import { watchAndKill } from '../helpers/kill-moments'
 import { FsFaults, listFiles, sha256OfFile } from '../helpers/fs-faults'
 import { writeIndexFile } from '../helpers/index-files'
 import { FAST_FLAGS, readOnlyJob, runOnce, type PipelineFolders } from './pipeline-run'
@@ -141,6 +142,27 @@ describe('archive folder faults', () => {
     expect(archived.filter((path) => path.endsWith(TEMP_SUFFIX))).toEqual([])
     expect(await sha256OfFile(join(folders.archiveDir, DATED_FOLDER, STATEMENT))).toBe(statement.sha256)
     expect(await sha256OfFile(join(folders.archiveDir, 'acme', 'inserts', '2026', 'acme_insert_20261130_1.txt'))).toBe(insertHash)
+    expect(await readdir(folders.indexDir)).toEqual([])
+  })
+
+  it('cleans up a move killed across file systems', async () => {
+    folders.archiveDir = join(await faults.sharedMemoryDir('pui-archive'), 'archive')
+    const insert = join(folders.indexDir, 'acme_insert_20261130_1.txt')
+    const file = await open(insert, 'w')
+    const block = 'INS1|insert_1.pdf|1\n'.repeat(50_000)
+    for (let index = 0; index < 2; index += 1) await file.write(block)
+    await file.close()
+    const insertHash = await sha256OfFile(insert)
+    const flags = ['--index', folders.indexDir, '--archive', folders.archiveDir, '--data', folders.dataDir, ...FAST_FLAGS]
+
+    const killed = await watchAndKill(flags, { moment: 'copy', delayMs: 0 }, folders)
+    expect(killed.confirmed, 'the kill left a temporary copy in the archive').toBe(true)
+    const run = await runOnce(folders)
+
+    expect(run.code, run.stderr).toBe(0)
+    const moved = join('acme', 'inserts', '2026', 'acme_insert_20261130_1.txt')
+    expect(await listFiles(folders.archiveDir)).toEqual([moved])
+    expect(await sha256OfFile(join(folders.archiveDir, moved))).toBe(insertHash)
     expect(await readdir(folders.indexDir)).toEqual([])
   })
 })

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readlinkSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { createRandom } from '../../main/cli/index-file-samples'
+import { TEMP_SUFFIX } from '../../main/core/archive-names'
+import { CLI_BIN } from './cli'
+
+/**
+ * When a kill lands: `any` after a random delay, `copy` while the process has an archive temporary copy open,
+ * `store` while it has the job store's temporary file open.
+ */
+export type KillMoment = 'any' | 'copy' | 'store'
+
+export interface PlannedKill {
+  moment: KillMoment
+  /** Milliseconds after the spawn before the kill, or before the process is watched for its moment. */
+  delayMs: number
+}
+
+export interface KillOutcome extends PlannedKill {
+  /** True when the planned moment was seen in the process's open files before the kill. */
+  sighted: boolean
+  /** True when the files on disk right after the kill show the planned moment: a temporary file was left. */
+  confirmed: boolean
+  /** Job lines the process printed before it died. */
+  lines: number
+  stderr: string
+}
+
+/** Shortest and longest delay before a kill or before the watch for its moment starts. */
+const MIN_DELAY_MS = 100
+const MAX_DELAY_MS = 3_000
+
+/** How long a `copy` or `store` kill waits for its moment before it kills anyway. */
+const MOMENT_TIMEOUT_MS = 10_000
+
+/** Share of kills aimed at a copy and at a store write; the rest land at any moment. */
+const COPY_SHARE = 0.3
+const STORE_SHARE = 0.3
+
+/** Prefix of the job store's temporary file in the data folder. */
+const STORE_TEMP_PREFIX = 'jobs.json.tmp-'
+
+/**
+ * Plans `count` kills from `seed`: the same seed gives the same moments and delays. Kills aimed at a copy and at a
+ * store write each make up about 30% of the plan, and at least one of each is planned.
+ */
+export function planKills(seed: number, count: number): PlannedKill[] {
+  const random = createRandom(seed)
+  const copies = Math.max(1, Math.round(count * COPY_SHARE))
+  const stores = Math.max(1, Math.round(count * STORE_SHARE))
+  const moments: KillMoment[] = Array.from({ length: count }, (_, index) => {
+    if (index < copies) return 'copy'
+    if (index < copies + stores) return 'store'
+    return 'any'
+  })
+
+  // Fisher-Yates shuffle with the seeded sequence.
+  for (let index = moments.length - 1; index > 0; index -= 1) {
+    const other = random.int(0, index)
+    ;[moments[index], moments[other]] = [moments[other] as KillMoment, moments[index] as KillMoment]
+  }
+  return moments.map((moment) => ({ moment, delayMs: random.int(MIN_DELAY_MS, MAX_DELAY_MS) }))
+}
+
+/** Returns the targets of the open file descriptors of process `pid`, or an empty list once it has exited. */
+function openFiles(pid: number): string[] {
+  let descriptors: string[]
+  try {
+    descriptors = readdirSync(`/proc/${pid}/fd`)
+  } catch {
+    return [] // the process exited between two polls
+  }
+  const targets: string[] = []
+  for (const descriptor of descriptors) {
+    try {
+      targets.push(readlinkSync(`/proc/${pid}/fd/${descriptor}`))
+    } catch {
+      continue // the descriptor was closed while the list was read
+    }
+  }
+  return targets
+}
+
+function isMomentOpen(moment: KillMoment, targets: string[]): boolean {
+  if (moment === 'copy') return targets.some((target) => target.endsWith(TEMP_SUFFIX))
+  if (moment === 'store') return targets.some((target) => target.includes(STORE_TEMP_PREFIX))
+  return true
+}
+
+/** Returns true when the folders show that a kill at `moment` left its temporary file behind. */
+async function leftTemporaryFile(moment: KillMoment, archiveDir: string, dataDir: string): Promise<boolean> {
+  if (moment === 'copy') {
+    if (!existsSync(archiveDir)) return false
+    const names = await readdir(archiveDir, { recursive: true })
+    return names.some((name) => name.endsWith(TEMP_SUFFIX))
+  }
+  if (moment === 'store') return (await readdir(dataDir)).some((name) => name.startsWith(STORE_TEMP_PREFIX))
+  return false
+}
+
+/**
+ * Starts `pui-monitor watch` with `args` and kills it with SIGKILL at the planned moment. A `copy` or `store` kill
+ * polls `/proc/<pid>/fd` every millisecond after its delay and kills as soon as the temporary file is open, or after
+ * MOMENT_TIMEOUT_MS without it. Rejects when the process ends before it is killed.
+ */
+export function watchAndKill(
+  args: string[],
+  plan: PlannedKill,
+  folders: { archiveDir: string; dataDir: string },
+): Promise<KillOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, 'watch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let lines = 0
+    let stderr = ''
+    let sighted = false
+    let poller: NodeJS.Timeout | null = null
+    child.stdout.on('data', (chunk: Buffer) => (lines += chunk.toString().split('\n').filter(Boolean).length))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+
+    const kill = () => {
+      if (poller) clearInterval(poller)
+      child.kill('SIGKILL')
+    }
+    const delay = setTimeout(() => {
+      if (plan.moment === 'any' || child.pid === undefined) return kill()
+      const pid = child.pid
+      const giveUpAt = Date.now() + MOMENT_TIMEOUT_MS
+      poller = setInterval(() => {
+        sighted = isMomentOpen(plan.moment, openFiles(pid))
+        if (sighted || Date.now() > giveUpAt) kill()
+      }, 1)
+    }, plan.delayMs)
+
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(delay)
+      if (poller) clearInterval(poller)
+      if (signal !== 'SIGKILL') {
+        reject(new Error(`watch ended with code ${code} before it was killed: ${stderr}`))
+        return
+      }
+      leftTemporaryFile(plan.moment, folders.archiveDir, folders.dataDir).then(
+        (confirmed) => resolve({ ...plan, sighted, confirmed, lines, stderr }),
+        reject,
+      )
+    })
+  })
+}

@@ -15,6 +15,15 @@ const LOG_FILE_MAX_BYTES = 5 * 1024 * 1024
 let instanceCount = 0
 
 /**
+ * Escapes the characters that could forge or garble a log line: CR, a line break that does not start an indented line
+ * (stack traces indent theirs), ESC and the other C0 controls. Each becomes `\xNN`, so a file name such as
+ * `a\n[2026-01-01 00:00:00.000] [error] forged` cannot start a log line of its own.
+ */
+export function escapeLogText(text: string): string {
+  return text.replace(/\r|\n(?![ \t])|[\u0000-\u0008\u000b-\u001f\u007f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/**
  * Creates a logger that writes to `<dataDir>/logs/main.log` (rotated at 5 MiB). The console transport prints
  * warnings and errors only when `console` is set, because the command line prints its own lines.
  */
@@ -28,6 +37,10 @@ export function createLogger(dataDir: string, options: { console?: boolean; pref
   logger.transports.file.format = `[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] [${prefix}] {text}`
   logger.transports.console.level = options.console ? 'warn' : false
   logger.errorHandler.stopCatching()
+  logger.hooks.push((message) => ({
+    ...message,
+    data: message.data.map((item: unknown) => (typeof item === 'string' ? escapeLogText(item) : item)),
+  }))
 
   return logger
 }

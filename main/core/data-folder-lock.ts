@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rm, unlink } from 'node:fs/promises'
+import { link, open, readdir, readFile, rm, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -53,6 +53,7 @@ export async function acquireDataFolderLock(dataDir: string, options: { logger?:
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     if (await createExclusive(lockPath, text)) {
+      await removeDeadTempFiles(dataDir, logger)
       return new HeldLock(lockPath, owner, text, logger)
     }
 
@@ -125,6 +126,32 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     throw unwritableError('data folder lock', path, error)
   } finally {
     await rm(tempPath, { force: true })
+  }
+}
+
+/** Pattern of the temporary files that `createExclusive` writes for the lock and the takeover guard. Group 1 is the pid. */
+const LOCK_TEMP_NAME = new RegExp(`^${LOCK_FILE_NAME.replaceAll('.', '\\.')}(?:\\.takeover)?\\.tmp-(\\d+)-[0-9a-f]{8}$`)
+
+/**
+ * Removes the temporary lock files of processes on this host that were killed while they took the lock. It runs
+ * only in the process that has just taken the lock.
+ */
+async function removeDeadTempFiles(dataDir: string, logger: CoreLogger): Promise<void> {
+  let names: string[]
+  try {
+    names = await readdir(dataDir)
+  } catch (error) {
+    logger.warn(`data folder lock: cannot list ${dataDir} to remove temporary lock files (${errnoOf(error) ?? String(error)})`)
+    return
+  }
+
+  for (const name of names) {
+    // NOTE: a temporary file name has no host. A process on another host that shares the folder and writes its
+    // temporary file right now may have a pid that is dead here; its start then fails as UNWRITABLE, not LOCKED.
+    const pid = Number(LOCK_TEMP_NAME.exec(name)?.[1] ?? Number.NaN)
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || (await isProcessAlive(pid))) continue
+    await rm(join(dataDir, name), { force: true })
+    logger.warn(`data folder lock: removed ${join(dataDir, name)}, left by process ${pid}, which was stopped while it took the lock`)
   }
 }
 

@@ -14,7 +14,8 @@ import { planKills, watchAndKill, type KillOutcome } from '../helpers/kill-momen
 const SEED_VARIABLE = 'PUI_CRASH_SEED'
 const FILES = 2_000
 const KILLS = 20
-const FAST = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20']
+/** Short waits, and 16 jobs at once so each store write carries more changes and the campaign takes less time. */
+const FAST = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20', '--concurrency', '16']
 /** Pause of the simulated slow writers, shorter than their default so the input is ready in about a second. */
 const SLOW_APPEND_MS = 100
 

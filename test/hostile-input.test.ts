@@ -69,6 +69,9 @@ async function runMonitor(settings: Settings, hostile: HostileCase, context: Cas
 
 /** Runs `pui-monitor run --once` as `nobody` over a tree that `nobody` owns, except the case's own entry. */
 async function runCliAsNobody(settings: Settings, root: string, hostile: HostileCase, context: CaseContext): Promise<RunResult> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(`fault not created: running the command line as nobody needs root for chown and setpriv, and this test runs as uid ${process.getuid?.()}`)
+  }
   if (!existsSync('out/main/cli.js')) {
     throw new Error('the command line is not built: run "npm run build" before this test')
   }

@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    // The crash campaign takes minutes and has its own command: `npm run test:crash`.
-    exclude: [...configDefaults.exclude, 'test/crash/**'],
+    // Long runs with their own commands: `npm run test:crash` and `npm run test:scale`.
+    exclude: [...configDefaults.exclude, 'test/crash/**', 'test/scale/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -7,6 +7,9 @@ export type NewJob = Pick<
 > &
   Partial<Pick<Job, 'jobType' | 'client' | 'cycleDate'>>
 
+/** A whole job record from elsewhere (a migration, a seeded history): every field but the id, which the store assigns. */
+export type ImportedJob = Omit<Job, 'id'>
+
 /** Size and modification time of a job's file as last taken, which tell whether the file changed since. */
 export type DetectionFields = Pick<Job, 'detectedSize' | 'detectedMtimeMs'>
 

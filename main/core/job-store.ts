@@ -7,7 +7,7 @@ import { isPosted } from '../../shared/status'
 import { type DataFolderLock, acquireDataFolderLock } from './data-folder-lock'
 import { CoalescingWriter } from './coalescing-writer'
 import { DurableFileAdapter } from './durable-file-adapter'
-import type { DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
+import type { DetectionFields, ImportedJob, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
 import { type StoreFile, describeIssues, emptyStoreFile, formatJobId, jobNumberOf, storeFileCodec } from './job-store-file'
 import { type CoreLogger, silentLogger } from './logger'
 import { StoreError, errnoOf, unwritableError } from './store-error'
@@ -72,6 +72,9 @@ void allKeysListed
  * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
  * into the next single write. Each change's promise resolves once a write containing it is on disk. Jobs handed out
  * are frozen: the only way to change one is through the update methods.
+ *
+ * For seeding a large history (a migration, a benchmark), use `importJobs(jobs)`: it stores many finished jobs with
+ * one write instead of one per job.
  *
  * NOTE: each write rewrites the whole file, so its duration grows with the number of jobs kept. Coalescing only
  * keeps the number of writes down under load.
@@ -209,6 +212,29 @@ export class JobStore implements JobRepository {
     this.allJobs = null
     await this.writer.request()
     return job
+  }
+
+  /**
+   * Stores many jobs at once, for seeding a history: assigns ids in the given order, validates each job like
+   * `create`, and saves them with one write. Returns the stored jobs. The jobs keep every field they are given,
+   * archival fields included, so this is for whole records from elsewhere, never for the pipeline's own changes.
+   */
+  async importJobs(records: readonly ImportedJob[]): Promise<Job[]> {
+    this.assertOpen()
+    const imported = records.map((record, offset) => {
+      const id = formatJobId(this.db.data.nextJobNumber + offset)
+      return checkedJob(id, { ...record, id })
+    })
+
+    this.db.data.nextJobNumber += imported.length
+    for (const job of imported) {
+      this.positionById.set(job.id, this.jobs.length)
+      this.jobs.push(job)
+      this.index(job)
+    }
+    this.allJobs = null
+    await this.writer.request()
+    return imported
   }
 
   async updateProcessing(id: string, patch: Partial<ProcessingFields>): Promise<Job> {

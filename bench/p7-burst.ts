@@ -11,7 +11,7 @@ const FILES = sized(10_000, 200)
 /** Share of bad files (rejected records, unmatched names, re-sent content), which must be taken once as well. */
 const BAD_RATIO = 0.05
 /** Maximum time the monitor may take to settle every job before the figure reports what it has. */
-const TIMEOUT_MS = 15 * 60_000
+const TIMEOUT_MS = 10 * 60_000
 
 await withBenchFolders('P7', async ({ work }) => {
   const settings = benchSettings(work)

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises'
-import type { JobCountsSummary } from '../../shared/api'
 import { ZERO_COUNTS, type ArchivalFields, type Job, type ProcessingFields } from '../../shared/job'
 import type { AccountingRow } from '../../shared/report'
 import { JobSchema } from '../../shared/schemas'
@@ -8,12 +7,9 @@ import { CoalescingWriter } from './coalescing-writer'
 import type { CountedJob, DetectionFields, ImportedJob, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
 import { describeIssues, formatJobId, jobNumberOf } from './job-store-file'
 import { type LoadedStore, type StoreSnapshot, loadPartitionedStore, readStoreSnapshot } from './job-store-loader'
-import { JobLookup } from './job-lookup'
+import { JobCollection, type JobView, deepFreeze } from './job-collection'
 import { type CoreLogger, silentLogger } from './logger'
-import { partitionDayOf } from './partition-file'
-import { type Partition, movePartitionToRetired, newPartition } from './partition-folder'
-import { summarizeRetiredJobs } from './retired-history'
-import { type RetentionResult, firstKeptDay, reasonToKeep } from './retention'
+import { type RetentionResult, retireOldDays } from './retention'
 import { migrateSingleFileStore } from './store-migration'
 import { unwritableError } from './store-error'
 
@@ -21,6 +17,7 @@ export { STORE_SCHEMA_VERSION } from './partition-file'
 export { STORE_FOLDER_NAME } from './partition-folder'
 export { SINGLE_FILE_NAME } from './store-migration'
 export type { StoreSnapshot } from './job-store-loader'
+export type { JobView } from './job-collection'
 export { StoreError, type StoreErrorCode } from './store-error'
 
 /** Entries kept in a job's log; older entries are dropped first so a job retried for days cannot grow unbounded. */
@@ -30,14 +27,6 @@ export interface JobStoreOptions {
   logger?: CoreLogger
 }
 
-/** The jobs and counts the grid's queries read, valid until the store's next change: read it synchronously. */
-export interface JobView {
-  /** Every job in the store, in id order. The store's own array, so nothing is copied per query. */
-  jobs: readonly Job[]
-  counts: Readonly<JobCountsSummary>
-  /** Changes whenever a job is added, changed or retired, so a cached query result can be checked. */
-  version: number
-}
 
 const NEW_JOB_KEYS = [
   'fileName',
@@ -97,15 +86,10 @@ void allKeysListed
  * accounting rows and counted SHA-256 values in `retired-totals.json`.
  */
 export class JobStore implements JobRepository {
-  /** Every job in id order; ids only grow, so a new job is appended. */
-  private jobs: Job[] = []
-  private readonly partitions = new Map<string, Partition>()
-  private readonly dirty = new Set<Partition>()
-  private manifestDirty = false
+  private readonly collection: JobCollection
   private nextJobNumber: number
-  private lookup = new JobLookup()
-  private allJobs: readonly Job[] | null = null
-  private version = 0
+  /** Set when the manifest must be saved although no day was added or removed (its counter, at close). */
+  private manifestDirty = false
   private closed = false
   private readonly writer: CoalescingWriter
 
@@ -119,12 +103,7 @@ export class JobStore implements JobRepository {
       (error, unsavedChanges) => logger.error(`job store: saving failed, ${unsavedChanges} changes are not on disk yet`, error),
     )
     this.nextJobNumber = loaded.nextJobNumber
-    for (const partition of loaded.partitions) {
-      this.partitions.set(partition.day, partition)
-      for (const job of partition.db.data.jobs) this.jobs.push(deepFreeze(job))
-    }
-    this.jobs.sort((a, b) => jobNumberOf(a.id) - jobNumberOf(b.id))
-    for (const job of this.jobs) this.lookup.add(job)
+    this.collection = new JobCollection(loaded.partitions, loaded.folder, logger)
   }
 
   /**
@@ -163,7 +142,7 @@ export class JobStore implements JobRepository {
       if (migrationRecovery) loaded.recoveries.unshift(migrationRecovery)
       const store = new JobStore(loaded, lock, logger)
       logger.info(
-        `job store: opened ${loaded.folder} with ${store.jobs.length} jobs in ${store.partitions.size} days` +
+        `job store: opened ${loaded.folder} with ${store.collection.size} jobs in ${store.collection.partitions.size} days` +
           (loaded.retired.rows.length > 0 ? ', and the kept totals of retired days' : ''),
       )
       return store
@@ -179,13 +158,12 @@ export class JobStore implements JobRepository {
   }
 
   all(): readonly Job[] {
-    this.allJobs ??= Object.freeze([...this.jobs])
-    return this.allJobs
+    return this.collection.all()
   }
 
   /** The store's jobs and counts for the grid's queries, without a copy (see `JobView`). */
   view(): JobView {
-    return { jobs: this.jobs, counts: this.lookup.counts, version: this.version }
+    return this.collection.view()
   }
 
   /** Accounting rows kept for retired days, for `buildAccountingReport`. */
@@ -194,17 +172,16 @@ export class JobStore implements JobRepository {
   }
 
   get(id: string): Job | undefined {
-    const position = positionOf(this.jobs, id)
-    return position < 0 ? undefined : this.jobs[position]
+    return this.collection.get(id)
   }
 
   findBySourcePath(sourcePath: string): Job[] {
-    return this.lookup.idsBySource(sourcePath).map((id) => this.require(id))
+    return this.collection.lookup.idsBySource(sourcePath).map((id) => this.require(id))
   }
 
   findCountedBySha256(sha256: string, excludeId: string): CountedJob | undefined {
     let oldest: CountedJob | undefined = this.loaded.retired.findCounted(sha256)
-    for (const id of this.lookup.countedIds(sha256)) {
+    for (const id of this.collection.lookup.countedIds(sha256)) {
       if (id !== excludeId && (oldest === undefined || jobNumberOf(id) < jobNumberOf(oldest.id))) {
         oldest = this.require(id)
       }
@@ -235,7 +212,10 @@ export class JobStore implements JobRepository {
       id,
     })
 
-    this.append([job])
+    this.collection.append([job])
+    // The manifest's counter is saved with the next new day and at close, not with every job: a start takes the
+    // next id from the highest id found anyway, so a stale counter never hands out an id twice.
+    this.nextJobNumber += 1
     await this.writer.request()
     return job
   }
@@ -253,7 +233,8 @@ export class JobStore implements JobRepository {
       return checkedJob(id, { ...record, id })
     })
 
-    this.append(imported)
+    this.collection.append(imported)
+    this.nextJobNumber += imported.length
     await this.writer.request()
     return imported
   }
@@ -297,125 +278,32 @@ export class JobStore implements JobRepository {
   }
 
   /**
-   * Moves the days detected more than `retentionDays` days before `now` out of the store (see `RetiredHistory`),
-   * unless one of their jobs must stay (see `reasonToKeep`); 0 keeps everything. The report and the duplicate rule
-   * give the same results afterwards. A day whose move fails stays in the store, and the failure is logged.
+   * Moves the days detected more than `retentionDays` days before `now` out of the store (see `retireOldDays`); 0
+   * keeps everything.
    */
   async retire(retentionDays: number, now = new Date()): Promise<RetentionResult> {
     this.assertOpen()
-    const result: RetentionResult = { retiredDays: [], retiredJobs: 0, keptDays: [] }
-    if (retentionDays === 0) return result
-    const keepFrom = firstKeptDay(now, retentionDays)
-    await this.writer.flush()
-
-    for (const partition of [...this.partitions.values()].filter((candidate) => candidate.day < keepFrom)) {
-      const jobs = [...partition.db.data.jobs]
-      const kept = await firstReasonToKeep(jobs)
-      if (kept) {
-        result.keptDays.push({ day: partition.day, ...kept })
-        continue
-      }
-      // A change that arrived during the checks makes the day wait for the next run.
-      const changed = this.dirty.has(partition) || jobs.some((job, index) => partition.db.data.jobs[index] !== job)
-      if (changed || jobs.length !== partition.db.data.jobs.length) continue
-      if (await this.retirePartition(partition)) {
-        result.retiredDays.push(partition.day)
-        result.retiredJobs += jobs.length
-      }
-    }
-
-    if (result.retiredDays.length > 0) await this.writer.request()
-    this.logger.info(
-      `retention: retired ${result.retiredDays.length} days (${result.retiredJobs} jobs) detected before ${keepFrom}` +
-        (result.keptDays.length > 0
-          ? `; kept ${result.keptDays.length} older days with jobs that must stay, the first ${result.keptDays[0]!.day} because job ${result.keptDays[0]!.jobId}: ${result.keptDays[0]!.reason}`
-          : ''),
+    return retireOldDays(
+      {
+        collection: this.collection,
+        retired: this.loaded.retired,
+        logger: this.logger,
+        flush: () => this.writer.flush(),
+        requestSave: () => this.writer.request(),
+      },
+      retentionDays,
+      now,
     )
-    return result
-  }
-
-  /** Takes a partition out of memory, moves its file to the retired folder and saves its totals. */
-  private async retirePartition(partition: Partition): Promise<boolean> {
-    const jobs = partition.db.data.jobs
-    this.removeFromMemory(partition)
-    let fileName: string
-    try {
-      fileName = await movePartitionToRetired(partition, this.loaded.retired.folder)
-    } catch (error) {
-      this.logger.error(`retention: cannot retire the jobs detected on ${partition.day}; they stay in the store`, error)
-      this.restoreToMemory(partition)
-      return false
-    }
-
-    const highest = jobs.length > 0 ? jobNumberOf(jobs[jobs.length - 1]!.id) : 0
-    this.loaded.retired.add(fileName, summarizeRetiredJobs(partition.day, jobs, new Date().toISOString()), highest)
-    try {
-      await this.loaded.retired.save()
-    } catch (error) {
-      // The file is already in the retired folder, and the next start summarizes it again.
-      this.logger.error(`retention: cannot save the totals of ${partition.day}; they are saved again at the next start`, error)
-    }
-    return true
-  }
-
-  private removeFromMemory(partition: Partition): void {
-    const ids = new Set(partition.db.data.jobs.map((job) => job.id))
-    for (const job of partition.db.data.jobs) this.lookup.remove(job, { keepSourcePath: false })
-    this.jobs = this.jobs.filter((job) => !ids.has(job.id))
-    this.partitions.delete(partition.day)
-    this.manifestDirty = true
-    this.changed()
-  }
-
-  private restoreToMemory(partition: Partition): void {
-    this.partitions.set(partition.day, partition)
-    this.jobs = [...this.jobs, ...partition.db.data.jobs].sort((a, b) => jobNumberOf(a.id) - jobNumberOf(b.id))
-    for (const job of partition.db.data.jobs) this.lookup.add(job)
-    this.manifestDirty = true
-    this.changed()
-  }
-
-  /** Adds new jobs, whose ids are above every stored id, to memory and marks their partitions for saving. */
-  private append(jobs: readonly Job[]): void {
-    for (const job of jobs) {
-      const day = partitionDayOf(job.detectedAt)
-      let partition = this.partitions.get(day)
-      if (partition === undefined) {
-        partition = newPartition(this.loaded.folder, day, { logger: this.logger })
-        this.partitions.set(day, partition)
-        this.manifestDirty = true
-      }
-      partition.db.data.jobs.push(job)
-      this.dirty.add(partition)
-      this.jobs.push(job)
-      this.lookup.add(job)
-    }
-    // The manifest's counter is saved with the next new day and at close, not with every job: a start takes the
-    // next id from the highest id found anyway, so a stale counter never hands out an id twice.
-    this.nextJobNumber += jobs.length
-    this.changed()
   }
 
   private async replace(id: string, fields: Partial<Job>): Promise<Job> {
     this.assertOpen()
     const current = this.require(id)
     const next = checkedJob(id, { ...current, ...fields })
-    const partition = this.partitions.get(partitionDayOf(current.detectedAt))!
-    const partitionJobs = partition.db.data.jobs
 
-    this.lookup.remove(current, { keepSourcePath: true })
-    this.jobs[positionOf(this.jobs, id)] = next
-    partitionJobs[positionOf(partitionJobs, id)] = next
-    this.lookup.add(next)
-    this.dirty.add(partition)
-    this.changed()
+    this.collection.replace(current, next)
     await this.writer.request()
     return next
-  }
-
-  private changed(): void {
-    this.allJobs = null
-    this.version += 1
   }
 
   /**
@@ -423,21 +311,24 @@ export class JobStore implements JobRepository {
    * returns, as CoalescingWriter requires; a partition whose write fails is written again by the next save.
    */
   private async save(): Promise<void> {
+    const { dirty } = this.collection
     const writes: Promise<void>[] = []
-    for (const partition of this.dirty) {
+    for (const partition of dirty) {
       writes.push(
         partition.db.write().catch((error: unknown) => {
-          this.dirty.add(partition)
+          dirty.add(partition)
           throw error
         }),
       )
     }
-    this.dirty.clear()
+    dirty.clear()
 
-    if (this.manifestDirty) {
+    if (this.manifestDirty || this.collection.daysChanged) {
       this.manifestDirty = false
+      this.collection.daysChanged = false
       const manifest = this.loaded.manifest
-      manifest.data = { ...manifest.data, nextJobNumber: this.nextJobNumber, partitions: [...this.partitions.keys()].sort() }
+      const partitions = [...this.collection.partitions.keys()].sort()
+      manifest.data = { ...manifest.data, nextJobNumber: this.nextJobNumber, partitions }
       writes.push(
         manifest.write().catch((error: unknown) => {
           this.manifestDirty = true
@@ -465,29 +356,6 @@ export class JobStore implements JobRepository {
   }
 }
 
-/** Returns the position of the job with `id` in `jobs`, which are in id order, or -1. */
-function positionOf(jobs: readonly Job[], id: string): number {
-  const wanted = jobNumberOf(id)
-  let low = 0
-  let high = jobs.length - 1
-  while (low <= high) {
-    const middle = (low + high) >>> 1
-    const number = jobNumberOf(jobs[middle]!.id)
-    if (number === wanted) return jobs[middle]!.id === id ? middle : -1
-    if (number < wanted) low = middle + 1
-    else high = middle - 1
-  }
-  return -1
-}
-
-async function firstReasonToKeep(jobs: readonly Job[]): Promise<{ jobId: string; reason: string } | null> {
-  for (const job of jobs) {
-    const reason = await reasonToKeep(job)
-    if (reason !== null) return { jobId: job.id, reason }
-  }
-  return null
-}
-
 /** Validates a job about to be stored and returns a frozen copy, so no caller keeps a reference into the store. */
 function checkedJob(id: string, candidate: Record<string, unknown>): Job {
   const parsed = JobSchema.safeParse(candidate)
@@ -510,14 +378,4 @@ function pick<K extends string>(source: object, keys: readonly K[]): Record<stri
     }
   }
   return picked
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) {
-      deepFreeze(child)
-    }
-  }
-  return value
 }

@@ -1,5 +1,10 @@
 import { lstat } from 'node:fs/promises'
 import type { Job } from '../../shared/job'
+import type { JobCollection } from './job-collection'
+import { jobNumberOf } from './job-store-file'
+import { type CoreLogger } from './logger'
+import { type Partition, movePartitionToRetired } from './partition-folder'
+import { type RetiredHistory, summarizeRetiredJobs } from './retired-history'
 import { errnoOf } from './store-error'
 
 const DAY_MS = 86_400_000
@@ -54,4 +59,88 @@ export async function reasonToKeep(job: Job): Promise<string | null> {
     if (errnoOf(error) === 'ENOENT') return null
     return `its file ${job.sourcePath} cannot be checked (${errnoOf(error) ?? String(error)})`
   }
+}
+
+/** What a retention run needs of the store. */
+export interface RetentionContext {
+  collection: JobCollection
+  retired: RetiredHistory
+  logger: CoreLogger
+  /** Resolves once every change so far is on disk. */
+  flush(): Promise<void>
+  /** Saves the manifest after days were removed. */
+  requestSave(): Promise<void>
+}
+
+/**
+ * Moves the days detected more than `retentionDays` days before `now` out of the store, unless one of their jobs
+ * must stay (see `reasonToKeep`). For each day, in order: its jobs leave memory, its file moves to the `retired`
+ * folder (see `movePartitionToRetired`), and its summary is saved in `retired-totals.json`. The accounting report
+ * and the duplicate rule give the same results afterwards. A day whose move fails goes back into memory and stays,
+ * and the failure is logged.
+ */
+export async function retireOldDays(context: RetentionContext, retentionDays: number, now: Date): Promise<RetentionResult> {
+  const result: RetentionResult = { retiredDays: [], retiredJobs: 0, keptDays: [] }
+  if (retentionDays === 0) return result
+  const keepFrom = firstKeptDay(now, retentionDays)
+  await context.flush()
+
+  const candidates = [...context.collection.partitions.values()].filter((partition) => partition.day < keepFrom)
+  for (const partition of candidates.sort((a, b) => a.day.localeCompare(b.day))) {
+    const jobs = [...partition.db.data.jobs]
+    const kept = await firstReasonToKeep(jobs)
+    if (kept) {
+      result.keptDays.push({ day: partition.day, ...kept })
+      continue
+    }
+    // A change that arrived during the checks makes the day wait for the next run.
+    const current = partition.db.data.jobs
+    const changed = context.collection.dirty.has(partition) || current.length !== jobs.length || jobs.some((job, index) => current[index] !== job)
+    if (changed) continue
+    if (await retirePartition(context, partition)) {
+      result.retiredDays.push(partition.day)
+      result.retiredJobs += jobs.length
+    }
+  }
+
+  if (result.retiredDays.length > 0) await context.requestSave()
+  const firstKept = result.keptDays[0]
+  context.logger.info(
+    `retention: retired ${result.retiredDays.length} days (${result.retiredJobs} jobs) detected before ${keepFrom}` +
+      (firstKept
+        ? `; kept ${result.keptDays.length} older days with jobs that must stay, the first ${firstKept.day} because job ${firstKept.jobId}: ${firstKept.reason}`
+        : ''),
+  )
+  return result
+}
+
+async function retirePartition(context: RetentionContext, partition: Partition): Promise<boolean> {
+  const jobs = partition.db.data.jobs
+  context.collection.removePartition(partition)
+  let fileName: string
+  try {
+    fileName = await movePartitionToRetired(partition, context.retired.folder)
+  } catch (error) {
+    context.logger.error(`retention: cannot retire the jobs detected on ${partition.day}; they stay in the store`, error)
+    context.collection.restorePartition(partition)
+    return false
+  }
+
+  const highest = jobs.length > 0 ? jobNumberOf(jobs[jobs.length - 1]!.id) : 0
+  context.retired.add(fileName, summarizeRetiredJobs(partition.day, jobs, new Date().toISOString()), highest)
+  try {
+    await context.retired.save()
+  } catch (error) {
+    // The file is already in the retired folder, and the next start summarizes it again.
+    context.logger.error(`retention: cannot save the totals of ${partition.day}; they are saved again at the next start`, error)
+  }
+  return true
+}
+
+async function firstReasonToKeep(jobs: readonly Job[]): Promise<{ jobId: string; reason: string } | null> {
+  for (const job of jobs) {
+    const reason = await reasonToKeep(job)
+    if (reason !== null) return { jobId: job.id, reason }
+  }
+  return null
 }

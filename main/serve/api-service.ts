@@ -20,7 +20,7 @@ import type { AccountingReportData } from '../../shared/report'
 import type { Settings } from '../../shared/schemas'
 import { reportToCsv } from '../core/accounting'
 import { RetryNotAllowedError } from '../core/backup-helper'
-import { createJobFilter, queryJobs, toJobRow } from '../core/job-query'
+import { createJobFilter, toJobRow } from '../core/job-query'
 import { silentLogger, type CoreLogger } from '../core/logger'
 import type { Monitor } from '../core/monitor'
 import { saveSettings, SettingsError } from '../core/settings'
@@ -89,7 +89,7 @@ export class ApiService implements PuiApi {
 
   async listJobs(query: JobQuery): Promise<JobPage> {
     const parsed = parseRequest(JobQuerySchema, query, 'job query')
-    return queryJobs(this.monitor.jobs(), parsed, (jobId) => this.monitor.progressOf(jobId))
+    return this.monitor.queryJobs(parsed)
   }
 
   async getJob(id: string): Promise<Job> {

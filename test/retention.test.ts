@@ -7,8 +7,10 @@ import { buildAccountingReport } from '../main/core/accounting'
 import { applyDuplicateRule } from '../main/core/duplicate-rule'
 import { JobStore } from '../main/core/job-store'
 import type { ImportedJob } from '../main/core/job-store-contract'
-import { silentLogger } from '../main/core/logger'
+import { type CoreLogger, silentLogger } from '../main/core/logger'
+import { Monitor } from '../main/core/monitor'
 import { makeJob } from './helpers/job-fixture'
+import { makeTestSettings } from './helpers/test-settings'
 
 const NOW = new Date('2026-12-04T12:00:00.000Z')
 
@@ -166,5 +168,27 @@ describe('JobStore retention', () => {
     expect(result).toEqual({ retiredDays: [], retiredJobs: 0, keptDays: [] })
     expect(store.all()).toHaveLength(11)
     expect(existsSync(join(dataDir, 'retired'))).toBe(false)
+  })
+
+  it('retires at monitor start', async () => {
+    const store = await openStore()
+    const dayBefore = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10)
+    await store.importJobs([finishedJob(dayBefore(40), 1), finishedJob(dayBefore(40), 2, { status: 'FAILED' }), finishedJob(dayBefore(2), 3)])
+    const before = report(store)
+    await store.close()
+    const infos: string[] = []
+    const logger: CoreLogger = { ...silentLogger, info: (message: string) => infos.push(message) }
+    const settings = await makeTestSettings(dataDir, { dataDir, retentionDays: 30 })
+
+    const monitor = await Monitor.open(settings, { logger })
+    try {
+      await monitor.start()
+
+      expect(monitor.jobs().map((job) => job.id)).toEqual(['J000003'])
+      expect(monitor.report()).toEqual(before)
+      expect(infos).toContain(`retention: retired 1 day (2 jobs) detected before ${dayBefore(30)}`)
+    } finally {
+      await monitor.stop()
+    }
   })
 })

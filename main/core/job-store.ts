@@ -161,7 +161,7 @@ export class JobStore implements JobRepository {
     return this.collection.all()
   }
 
-  /** The store's jobs and counts for the grid's queries, without a copy (see `JobView`). */
+  /** Returns the store's jobs and counts for the grid's queries and for internal reads, without a copy (see `JobView`). */
   view(): JobView {
     return this.collection.view()
   }

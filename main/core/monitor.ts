@@ -11,7 +11,7 @@ import { applyDuplicateRule } from './duplicate-rule'
 import { FileRecognition } from './file-recognition'
 import { IndexWatcher } from './index-watcher'
 import { createSortedResultCache, queryJobSource } from './job-query'
-import { JobStore } from './job-store'
+import { JobStore, type JobView } from './job-store'
 import type { JobRepository } from './job-store-contract'
 import { loadJobTypes, type JobTypeRegistry } from './job-types'
 import { silentLogger, type CoreLogger } from './logger'
@@ -241,6 +241,11 @@ export class Monitor {
     return this.store.all()
   }
 
+  /** Returns the store's own jobs and counts, for reads that must not copy or freeze the whole history. */
+  jobView(): JobView {
+    return this.jobStore.view()
+  }
+
   job(id: string): Job | undefined {
     return this.store.get(id)
   }
@@ -440,7 +445,9 @@ export class Monitor {
   private reconcile(): void {
     let reprocessed = 0
     let backups = 0
-    for (const job of this.store.all()) {
+    for (const loaded of this.jobStore.view().jobs) {
+      if (!needsReconciling(loaded)) continue
+      const job = this.store.get(loaded.id)!
       if (job.status === 'PENDING' || job.status === 'RUNNING') {
         reprocessed += 1
         this.touchedJobIds.add(job.id)
@@ -471,4 +478,11 @@ export class Monitor {
     this.touchedJobIds.add(job.id)
     await this.backupHelper.runBackupCallback(job)
   }
+}
+
+/** Returns true for a job that a previous run may have left unfinished (see `Monitor.reconcile`). */
+function needsReconciling(job: Job): boolean {
+  if (job.status === 'PENDING' || job.status === 'RUNNING') return true
+  if (job.archivalStatus === 'PENDING' || job.archivalStatus === 'IN_PROGRESS') return true
+  return job.backupCallback === 'move-only' && job.jobType !== null
 }

@@ -106,7 +106,7 @@ export async function retireOldDays(context: RetentionContext, retentionDays: nu
   if (result.retiredDays.length > 0) await context.requestSave()
   const firstKept = result.keptDays[0]
   context.logger.info(
-    `retention: retired ${result.retiredDays.length} days (${result.retiredJobs} jobs) detected before ${keepFrom}` +
+    `retention: retired ${plural(result.retiredDays.length, 'day')} (${plural(result.retiredJobs, 'job')}) detected before ${keepFrom}` +
       (firstKept
         ? `; kept ${result.keptDays.length} older days with jobs that must stay, the first ${firstKept.day} because job ${firstKept.jobId}: ${firstKept.reason}`
         : ''),
@@ -135,6 +135,10 @@ async function retirePartition(context: RetentionContext, partition: Partition):
     context.logger.error(`retention: cannot save the totals of ${partition.day}; they are saved again at the next start`, error)
   }
   return true
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 async function firstReasonToKeep(jobs: readonly Job[]): Promise<{ jobId: string; reason: string } | null> {

@@ -68,7 +68,7 @@ export class ApiService implements PuiApi {
   ) {
     this.logger = options.logger ?? silentLogger
     this.configured = { ...monitor.settings }
-    for (const job of monitor.jobs()) {
+    for (const job of monitor.jobView().jobs) {
       if (job.status === 'PENDING' || job.status === 'RUNNING') this.unfinished.add(job.id)
     }
     this.batcher = new JobEventBatcher({

@@ -14,7 +14,7 @@ import { makeTestSettings } from './helpers/test-settings'
 
 const NOW = new Date('2026-12-04T12:00:00.000Z')
 
-/** A finished, backed-up job detected on `day`, with its own content hash. */
+/** Builds a finished, backed-up job detected on `day`, with its own content hash. */
 function finishedJob(day: string, sequence: number, overrides: Partial<Job> = {}): ImportedJob {
   const { id: _id, ...job } = makeJob({
     fileName: `acme_stmt_${day.replace(/-/g, '')}_${sequence}.txt`,

@@ -18,7 +18,7 @@ const TOTAL_FIELDS = Object.keys(EMPTY_TOTALS) as (keyof typeof EMPTY_TOTALS)[]
  * Builds the accounting report from main statuses and counts only. Archival fields are never read, so the report
  * is the same whatever happened to the backups. Jobs without a job type, client or cycle date (names no job type
  * matched) are left out because they post nothing. Jobs still pending or running are left out until they finish.
- * `retiredRows` are the kept totals of jobs that retention removed from the store; they are added to the rows of the
+ * `retiredRows` are the kept totals of jobs that retention removed from the store. They are added to the rows of the
  * same client, job type and cycle date, so retiring a day never changes the report.
  */
 export function buildAccountingReport(

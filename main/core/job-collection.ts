@@ -9,8 +9,8 @@ import { type Partition, newPartition } from './partition-folder'
 /** The jobs and counts the grid's queries read, valid until the store's next change: read it synchronously. */
 export interface JobView {
   /**
-   * Every job in the store, in id order. The store's own array and job objects, so nothing is copied per query; the
-   * jobs loaded at start-up are frozen only when handed out one by one, so readers must not change them.
+   * Every job in the store, in id order. These are the store's own array and job objects, so nothing is copied per
+   * query. Jobs loaded at start-up are frozen only when handed out one by one, so readers must not change them.
    */
   jobs: readonly Job[]
   counts: Readonly<JobCountsSummary>

@@ -6,8 +6,8 @@ import { isPosted } from '../../shared/status'
  * Lookups the pipeline makes on every file and every finished job, kept up to date as jobs are added, replaced and
  * retired: job ids by source path, ids of counted jobs by SHA-256, and the counts bar's totals.
  *
- * A key with one id holds the id itself instead of an array, because most paths and hashes have one job and a
- * history of 200,000 jobs would otherwise hold 400,000 small arrays.
+ * A key with one id maps to the id itself instead of an array, because most paths and hashes have one job and a
+ * history of 200,000 jobs would otherwise keep 400,000 small arrays.
  */
 export class JobLookup {
   private readonly idsBySourcePath = new Map<string, string | string[]>()

@@ -152,9 +152,9 @@ export function queryJobs(jobs: readonly Job[], query: JobQuery, progressOf: Pro
 }
 
 /**
- * Answers a grid query over the store's own array without copying it: counts come from the source, a query sorted
- * by id or not sorted walks the array in order and keeps only the requested page, and a query sorted on another
- * column sorts the matching jobs once and keeps the result in `cache` for the next pages.
+ * Runs a grid query over the store's own array without copying it. Counts come from the source. A query sorted by
+ * id, or not sorted, walks the array in order and keeps only the requested page. A query sorted on another column
+ * sorts the matching jobs once and keeps the result in `cache` for the next pages.
  */
 export function queryJobSource(source: JobQuerySource, query: JobQuery, progressOf: ProgressLookup, cache?: SortedResultCache): JobPage {
   const counts = { ...source.counts }

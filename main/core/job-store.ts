@@ -122,9 +122,9 @@ export class JobStore implements JobRepository {
   }
 
   /**
-   * Opens the store of `dataDir`, creating the folder if needed: takes the data-folder lock, migrates a single-file
-   * `jobs.json` (schema 1) on first open, removes temporary files left by a crash, and loads the partitions,
-   * recovering missing or damaged files one by one (see `recovery`). Throws a StoreError: `LOCKED`, `UNWRITABLE`,
+   * Opens the store of `dataDir`, creating the folder if needed. It takes the data-folder lock, migrates a
+   * single-file `jobs.json` (schema 1) on first open and removes temporary files left by a crash. Then it loads the
+   * partitions, recovering missing or damaged files one by one (see `recovery`). Throws a StoreError: `LOCKED`, `UNWRITABLE`,
    * `UNREADABLE` or `SCHEMA_TOO_NEW`.
    */
   static async open(dataDir: string, options: JobStoreOptions = {}): Promise<JobStore> {

@@ -250,7 +250,7 @@ export class Monitor {
     return this.store.get(id)
   }
 
-  /** Answers a grid query from the store's jobs without copying them (see `queryJobSource`). */
+  /** Runs a grid query on the store's jobs without copying them (see `queryJobSource`). */
   queryJobs(query: JobQuery): JobPage {
     const source = { ...this.jobStore.view(), inIdOrder: true }
     return queryJobSource(source, query, (jobId) => this.progressOf(jobId), this.sortedResults)

@@ -7,7 +7,7 @@ import { type CoreLogger } from './logger'
 import { PARTITION_NAME, emptyPartition, partitionCodec, type PartitionFile } from './partition-file'
 import { StoreError, errnoOf, unwritableError } from './store-error'
 
-/** Name of the folder in the data folder that holds the manifest and the partitions. */
+/** Name of the folder in the data folder that contains the manifest and the partitions. */
 export const STORE_FOLDER_NAME = 'jobs'
 
 /** Name of the manifest in the store folder. */

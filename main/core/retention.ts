@@ -61,7 +61,7 @@ export async function reasonToKeep(job: Job): Promise<string | null> {
   }
 }
 
-/** What a retention run needs of the store. */
+/** Parts of the store that a retention run uses. */
 export interface RetentionContext {
   collection: JobCollection
   retired: RetiredHistory

@@ -19,7 +19,7 @@ export const RETIRED_TOTALS_FILE_NAME = 'retired-totals.json'
 /** Folder in the data folder where retired partition files are moved; they can be archived or deleted by hand. */
 export const RETIRED_FOLDER_NAME = 'retired'
 
-/** What is kept of one retired partition file. */
+/** Summary kept of one retired partition file. */
 export interface RetiredFile {
   /** UTC detection day of the file's jobs. */
   day: string
@@ -138,7 +138,7 @@ export class RetiredHistory {
     return Object.hasOwn(this.db.data.files, fileName)
   }
 
-  /** The oldest retired counted job with this SHA-256. */
+  /** Returns the oldest retired counted job with this SHA-256. */
   findCounted(sha256: string): CountedJob | undefined {
     return this.countedBySha256.get(sha256)
   }

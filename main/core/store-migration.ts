@@ -28,8 +28,8 @@ export interface MigrationOptions {
  * then the manifest, then renames `jobs.json` and its last-good copy to `<name>.migrated-<UTC time>`. Nothing is
  * deleted.
  *
- * Safe to interrupt at any point: until the manifest exists, `jobs.json` is the store and the next start writes the
- * partitions again; once it exists, the partitions are complete and the next start only finishes the renames. The
+ * Safe to interrupt at any point. Until the manifest exists, `jobs.json` is the store, so the next start writes the
+ * partitions again. Once it exists, the partitions are complete and the next start only finishes the renames. The
  * caller must hold the data-folder lock. Returns the recovery performed on a damaged `jobs.json`, or null.
  */
 export async function migrateSingleFileStore(dataDir: string, options: MigrationOptions): Promise<StoreRecovery | null> {

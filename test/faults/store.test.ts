@@ -19,7 +19,7 @@ function newJob(day: string, sequence: number): NewJob {
   }
 }
 
-/** Every file under `folder` with its SHA-256, to compare a folder before and after. */
+/** Returns every file under `folder` with its SHA-256, to compare a folder before and after. */
 async function fileHashes(folder: string): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {}
   for (const name of await listFiles(folder)) hashes[name] = await sha256OfFile(join(folder, name))
@@ -63,7 +63,7 @@ describe('store file faults', () => {
     storeFolder = join(dataDir, 'jobs')
     files = { partition: join(storeFolder, '2026-11-30.json'), manifest: join(storeFolder, 'manifest.json') }
 
-    // 2026-11-29 holds J000001; 2026-11-30 holds J000002 and J000003, and its last-good copy J000002 only.
+    // 2026-11-29 contains J000001. 2026-11-30 contains J000002 and J000003, and its last-good copy J000002 only.
     const store = await JobStore.open(dataDir)
     await store.create(newJob('2026-11-29', 1))
     await store.create(newJob('2026-11-30', 2))

@@ -258,7 +258,7 @@ export class Monitor {
 
   /** Builds the accounting report over the jobs in the store and the kept totals of retired days. */
   report(range: ReportRange = {}): AccountingReport {
-    return buildAccountingReport(this.store.all(), range, this.jobStore.retiredRows())
+    return buildAccountingReport(this.jobStore.view().jobs, range, this.jobStore.retiredRows())
   }
 
   /** Runs only the backup step of a job in `BACKUP_FAILURE` again. */
@@ -269,7 +269,7 @@ export class Monitor {
 
   /** Retries every job in `BACKUP_FAILURE`, at the queue's concurrency; returns the jobs afterwards. */
   async retryAllFailedBackups(): Promise<Job[]> {
-    const failed = this.store.all().filter((job) => job.archivalStatus === 'BACKUP_FAILURE')
+    const failed = this.jobStore.view().jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE')
     return Promise.all(failed.map((job) => this.queue.add(() => this.retryBackup(job.id))))
   }
 

@@ -117,8 +117,8 @@ export class ApiService implements PuiApi {
     const parsed = parseRequest(JobQuerySchema, query, 'job query')
     const matches = createJobFilter(parsed)
     const failedIds = this.monitor
-      .jobs()
-      .filter((job) => job.archivalStatus === 'BACKUP_FAILURE' && matches(job))
+      .jobView()
+      .jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE' && matches(job))
       .map((job) => job.id)
 
     const queue = new PQueue({ concurrency: this.monitor.settings.concurrency })

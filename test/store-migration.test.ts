@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { setTimeout as delay } from 'node:timers/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -8,6 +9,7 @@ import { silentLogger } from '../main/core/logger'
 import { type MigrationStep, migrateSingleFileStore } from '../main/core/store-migration'
 import { StoreError } from '../main/core/store-error'
 import { makeJob } from './helpers/job-fixture'
+import { spawnStoreChild } from './helpers/spawn-store-child'
 
 const SHA = (digit: string) => digit.repeat(64)
 
@@ -91,6 +93,32 @@ describe('single-file store migration', () => {
     expect(readFileSync(join(dataDir, movedAside('jobs.json')[0]!)).equals(singleFileBytes)).toBe(true)
     expect(movedAside('jobs.last-good.json')).toHaveLength(1)
     expect((await store.create({ ...singleFileJobs()[0]!, detectedAt: '2026-12-01T00:00:00.000Z' })).id).toBe('J000009')
+  })
+
+  it('survives kill -9 mid-migration', async () => {
+    // 20,000 jobs over 40 days make the migration long enough to be cut while it writes partitions.
+    const jobs = Array.from({ length: 20_000 }, (_, index) =>
+      makeJob({ id: `J${String(index + 1).padStart(6, '0')}`, detectedAt: new Date(Date.UTC(2026, 9, 1) + Math.floor(index / 500) * 86_400_000).toISOString() }),
+    )
+    writeFileSync(join(dataDir, 'jobs.json'), JSON.stringify({ schemaVersion: 1, nextJobNumber: 20_001, jobs }))
+    rmSync(join(dataDir, 'jobs.last-good.json'))
+    const child = spawnStoreChild('open', dataDir)
+    await child.waitFor((event) => event.event === 'ready')
+    while (!existsSync(join(dataDir, 'jobs')) || readdirSync(join(dataDir, 'jobs')).filter((name) => name.endsWith('.json')).length < 3) {
+      await delay(1)
+    }
+    await child.kill()
+    // The kill landed before the migration finished, since the single file was not renamed yet.
+    expect(existsSync(join(dataDir, 'jobs.json'))).toBe(true)
+
+    const store = await openStore()
+
+    expect(store.all().map((job) => job.id)).toEqual(jobs.map((job) => job.id))
+    expect(store.all()).toEqual(jobs)
+    expect(existsSync(join(dataDir, 'jobs.json'))).toBe(false)
+    expect(movedAside('jobs.json')).toHaveLength(1)
+    expect(readdirSync(join(dataDir, 'jobs')).filter((name) => name.includes('.tmp-'))).toEqual([])
+    expect((await store.create({ ...singleFileJobs()[0]!, detectedAt: '2026-12-01T00:00:00.000Z' })).id).toBe('J020001')
   })
 
   it('rejects a newer single file untouched', async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { READY_LINE, RESULT_PREFIX, type ChildRequest, type ChildResult } from './child-protocol'
 
 const CHILD_SCRIPT = 'bench/lib/monitor-child.ts'
@@ -36,7 +37,7 @@ export function runChild(request: ChildRequest, onReady?: () => Promise<void>): 
     let stdout = ''
     let stderr = ''
     let peakOpenFiles = 0
-    let readyFailure: Error | null = null
+    let failure: Error | null = null
 
     const sampler = setInterval(() => {
       if (child.pid === undefined) return
@@ -45,7 +46,7 @@ export function runChild(request: ChildRequest, onReady?: () => Promise<void>): 
           if (open !== null) peakOpenFiles = Math.max(peakOpenFiles, open)
         },
         (error: Error) => {
-          readyFailure ??= error
+          failure ??= error
         },
       )
     }, SAMPLE_INTERVAL_MS)
@@ -55,7 +56,7 @@ export function runChild(request: ChildRequest, onReady?: () => Promise<void>): 
       stdout += chunk.toString()
       if (onReady && !before.includes(READY_LINE) && stdout.includes(READY_LINE)) {
         onReady().catch((error: Error) => {
-          readyFailure ??= error
+          failure ??= error
           child.kill('SIGTERM')
         })
       }
@@ -67,7 +68,7 @@ export function runChild(request: ChildRequest, onReady?: () => Promise<void>): 
     })
     child.on('close', (code) => {
       clearInterval(sampler)
-      if (readyFailure) return reject(readyFailure)
+      if (failure) return reject(failure)
       const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_PREFIX))
       if (code !== 0 || line === undefined) {
         return reject(new Error(`bench: the ${request.mode} child exited with code ${code} and no result: ${stderr.trim() || '(no output)'}`))
@@ -77,13 +78,18 @@ export function runChild(request: ChildRequest, onReady?: () => Promise<void>): 
   })
 }
 
-/** Returns the files of the data folder that hold jobs: JSON files other than settings, job types and copies. */
+/**
+ * Returns the JSON files of the data folder that a start-up loads: every `.json` file except settings, job types,
+ * last-good copies and the day files that retention moved to `retired/`.
+ */
 export async function storeFilesOf(dataDir: string): Promise<string[]> {
   const entries = await readdir(dataDir, { recursive: true, withFileTypes: true })
+  const retired = join(dataDir, 'retired')
   return entries
     .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
     .filter((entry) => !['settings.json', 'job-types.json'].includes(entry.name) && !entry.name.includes('last-good'))
-    .map((entry) => `${entry.parentPath}/${entry.name}`)
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !path.startsWith(`${retired}/`))
     .sort()
 }
 

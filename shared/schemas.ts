@@ -132,6 +132,8 @@ export const SettingsSchema = z
     backupRetries: z.number().int().min(0).max(20),
     backupRetryMinDelayMs: z.number().int().min(0).max(600_000),
     backupRetryMaxDelayMs: z.number().int().min(0).max(3_600_000),
+    /** Days of history kept in the store; older days leave it, their accounting totals kept. 0 keeps everything. */
+    retentionDays: z.number().int().min(0).max(36_500),
   })
   .strict()
 

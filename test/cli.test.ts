@@ -7,11 +7,12 @@ import type { Job } from '../shared/job'
 import { FsFaults, sha256OfFile } from './helpers/fs-faults'
 import { CLI_BIN, runCli } from './helpers/cli'
 import { writeIndexFile } from './helpers/index-files'
+import { readStoredJobs } from './helpers/stored-jobs'
 
 const FAST = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20', '--backup-retries', '1']
 
 async function readJobs(dataDir: string): Promise<Job[]> {
-  return (JSON.parse(await readFile(join(dataDir, 'jobs.json'), 'utf8')) as { jobs: Job[] }).jobs
+  return readStoredJobs(dataDir)
 }
 
 describe('pui-monitor command line', () => {
@@ -137,7 +138,7 @@ describe('pui-monitor command line', () => {
     const result = await runCli(['report', '--data', root])
 
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain(`job store not found: ${root} has no jobs.json`)
+    expect(result.stderr).toContain(`job store not found: ${root} has no jobs folder`)
     expect(result.stdout).toBe('')
   })
 

@@ -6,6 +6,7 @@ import type { Job } from '../shared/job'
 import { isPosted } from '../shared/status'
 import { FsFaults, sha256OfFile } from './helpers/fs-faults'
 import { CLI_BIN, runCli } from './helpers/cli'
+import { readStoredJobs } from './helpers/stored-jobs'
 
 const FAST = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20']
 
@@ -58,7 +59,7 @@ describe('crash recovery', () => {
     const clean = await runCli(['run', '--once', '--quiet', '--index', join(root, 'clean-in'), '--archive', join(root, 'clean-arch'), '--data', join(root, 'clean-data'), ...FAST])
 
     expect(finish.code).toBe(clean.code)
-    const jobs = (JSON.parse(await readFile(join(root, 'data', 'jobs.json'), 'utf8')) as { jobs: Job[] }).jobs
+    const jobs = await readStoredJobs(join(root, 'data'))
     expect(jobs.map((job) => job.fileName).sort()).toEqual(names)
     expect(jobs.filter((job) => ['PENDING', 'RUNNING'].includes(job.status))).toEqual([])
     expect(jobs.filter((job) => ['PENDING', 'IN_PROGRESS'].includes(job.archivalStatus))).toEqual([])

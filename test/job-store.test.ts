@@ -51,6 +51,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('JobStore', () => {
   let dataDir: string
+  let storeFolder: string
   let storePath: string
   let lastGoodPath: string
   let openStores: JobStore[]
@@ -66,7 +67,7 @@ describe('JobStore', () => {
     return JSON.parse(readFileSync(storePath, 'utf8')).jobs
   }
 
-  /** Writes a store whose jobs.json contains J000001 and J000002 and whose last-good copy contains J000001 only. */
+  /** Writes a store whose partition contains J000001 and J000002 and whose last-good copy contains J000001 only. */
   async function writeTwoVersions(): Promise<void> {
     const store = await openStore()
     await store.create(newJob(1))
@@ -84,8 +85,9 @@ describe('JobStore', () => {
 
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'pui-store-'))
-    storePath = join(dataDir, 'jobs.json')
-    lastGoodPath = join(dataDir, 'jobs.last-good.json')
+    storeFolder = join(dataDir, 'jobs')
+    storePath = join(storeFolder, '2026-11-30.json')
+    lastGoodPath = join(storeFolder, '2026-11-30.last-good.json')
     openStores = []
     mountPoint = null
   })
@@ -133,8 +135,12 @@ describe('JobStore', () => {
 
     const file = JSON.parse(readFileSync(storePath, 'utf8'))
     expect(file.schemaVersion).toBe(STORE_SCHEMA_VERSION)
-    expect(file.nextJobNumber).toBe(3)
+    expect(file.day).toBe('2026-11-30')
     expect(file.jobs).toEqual([first, second])
+    const manifestPath = join(storeFolder, 'manifest.json')
+    expect(JSON.parse(readFileSync(manifestPath, 'utf8')).partitions).toEqual(['2026-11-30'])
+    await store.close()
+    expect(JSON.parse(readFileSync(manifestPath, 'utf8'))).toEqual({ schemaVersion: STORE_SCHEMA_VERSION, nextJobNumber: 3, partitions: ['2026-11-30'] })
   })
 
   it('create ignores non-creation fields', async () => {
@@ -343,16 +349,16 @@ describe('JobStore', () => {
     const lastGood = JSON.parse(readFileSync(lastGoodPath, 'utf8'))
     expect(lastGood.jobs.map((job: Job) => job.id)).toEqual(['J000001'])
     expect(jobsOnDisk().map((job) => job.id)).toEqual(['J000001', 'J000002'])
-    expect(readdirSync(dataDir).sort()).toEqual(['jobs.json', 'jobs.last-good.json'])
+    expect(readdirSync(storeFolder).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it.each([
     ['an empty file', Buffer.alloc(0), 'the file is empty (0 bytes)'],
     ['NUL bytes', Buffer.alloc(512), 'the file contains only NUL bytes (512 bytes)'],
-    ['truncated JSON', Buffer.from('{\n"schemaVersion": 1,\n"nextJobNumber": 3,\n"jobs": [\n{"id":"J0'), 'invalid JSON: '],
+    ['truncated JSON', Buffer.from('{\n"schemaVersion": 2,\n"day": "2026-11-30",\n"jobs": [\n{"id":"J0'), 'invalid JSON: '],
     [
       'the wrong shape',
-      Buffer.from(JSON.stringify({ schemaVersion: 1, nextJobNumber: 2, jobs: [{ id: 'J000001', status: 'DONE' }] })),
+      Buffer.from(JSON.stringify({ schemaVersion: 2, day: '2026-11-30', jobs: [{ id: 'J000001', status: 'DONE' }] })),
       'unexpected content: jobs[0].fileName: ',
     ],
   ])('restores last-good over %s', async (_case, damaged, reason) => {
@@ -373,7 +379,8 @@ describe('JobStore', () => {
     expect(store.recovery!.message).toContain(`restored it from the last good copy ${lastGoodPath}`)
     expect(logger.warnings).toEqual([store.recovery!.message])
     expect(store.all().map((job) => job.id)).toEqual(['J000001'])
-    expect((await store.create(newJob(3))).id).toBe('J000002')
+    // J000002 was on disk before the damage, so its id is never handed out again.
+    expect((await store.create(newJob(3))).id).toBe('J000003')
   })
 
   it('restores a missing file from last-good', async () => {
@@ -396,7 +403,7 @@ describe('JobStore', () => {
 
   it('starts empty when both copies are bad', async () => {
     await writeTwoVersions()
-    writeFileSync(storePath, '{"schemaVersion": 1, "jobs": [')
+    writeFileSync(storePath, '{"schemaVersion": 2, "jobs": [')
     writeFileSync(lastGoodPath, '')
     const logger = recordingLogger()
 
@@ -404,20 +411,22 @@ describe('JobStore', () => {
 
     expect(store.recovery?.kind).toBe('started-empty')
     expect(store.all()).toEqual([])
-    const names = readdirSync(dataDir).sort()
-    const movedMain = names.find((name) => name.startsWith('jobs.json.corrupt-'))!
-    const movedLastGood = names.find((name) => name.startsWith('jobs.last-good.json.corrupt-'))!
-    expect(readFileSync(join(dataDir, movedMain), 'utf8')).toBe('{"schemaVersion": 1, "jobs": [')
-    expect(readFileSync(join(dataDir, movedLastGood), 'utf8')).toBe('')
-    expect(store.recovery!.movedAsidePath).toBe(join(dataDir, movedMain))
-    expect(store.recovery!.message).toMatch(/^job store: JOB HISTORY NOT LOADED, starting with an empty store\. /)
-    expect(store.recovery!.message).toContain(`moved to ${join(dataDir, movedMain)}`)
-    expect(store.recovery!.message).toContain(`could not be loaded either (the file is empty (0 bytes)) and was moved to ${join(dataDir, movedLastGood)}`)
+    const names = readdirSync(storeFolder).sort()
+    const movedMain = names.find((name) => name.startsWith('2026-11-30.json.corrupt-'))!
+    const movedLastGood = names.find((name) => name.startsWith('2026-11-30.last-good.json.corrupt-'))!
+    expect(readFileSync(join(storeFolder, movedMain), 'utf8')).toBe('{"schemaVersion": 2, "jobs": [')
+    expect(readFileSync(join(storeFolder, movedLastGood), 'utf8')).toBe('')
+    expect(store.recovery!.movedAsidePath).toBe(join(storeFolder, movedMain))
+    expect(store.recovery!.message).toMatch(/^job store: JOBS DETECTED ON 2026-11-30 NOT LOADED, that day starts empty\. /)
+    expect(store.recovery!.message).toContain(`moved to ${join(storeFolder, movedMain)}`)
+    expect(store.recovery!.message).toContain(`could not be loaded either (the file is empty (0 bytes)) and was moved to ${join(storeFolder, movedLastGood)}`)
     expect(logger.errors).toEqual([store.recovery!.message])
-    expect(JSON.parse(readFileSync(storePath, 'utf8'))).toEqual({ schemaVersion: 1, nextJobNumber: 1, jobs: [] })
+    expect(existsSync(storePath)).toBe(false)
+    expect((await store.create(newJob(3))).id).toBe('J000003')
   })
 
   it('starts empty without any last-good', async () => {
+    mkdirSync(storeFolder)
     writeFileSync(storePath, Buffer.alloc(64))
 
     const store = await openStore()
@@ -429,32 +438,32 @@ describe('JobStore', () => {
 
   it('rejects a newer schema untouched', async () => {
     await writeTwoVersions()
-    const newer = Buffer.from(JSON.stringify({ schemaVersion: 2, nextJobNumber: 1, jobs: [], extra: true }))
+    const newer = Buffer.from(JSON.stringify({ schemaVersion: 3, day: '2026-11-30', jobs: [], extra: true }))
     writeFileSync(storePath, newer)
-    const namesBefore = readdirSync(dataDir).sort()
+    const namesBefore = readdirSync(storeFolder).sort()
 
     const error = await rejection(JobStore.open(dataDir))
 
     expect(error).toBeInstanceOf(StoreError)
     expect((error as StoreError).code).toBe('SCHEMA_TOO_NEW')
     expect(error.message).toBe(
-      `${storePath} was written by a newer PUI Monitor (schema 2, this version reads 1): upgrade the app; the file was left unchanged`,
+      `${storePath} was written by a newer PUI Monitor (schema 3, this version reads 2): upgrade the app; the file was left unchanged`,
     )
     expect(readFileSync(storePath).equals(newer)).toBe(true)
-    expect(readdirSync(dataDir).sort()).toEqual(namesBefore)
+    expect(readdirSync(storeFolder).sort()).toEqual(namesBefore)
   })
 
   it('rejects a newer last-good untouched', async () => {
     await writeTwoVersions()
     writeFileSync(storePath, '')
-    writeFileSync(lastGoodPath, JSON.stringify({ schemaVersion: 3, nextJobNumber: 1, jobs: [] }))
+    writeFileSync(lastGoodPath, JSON.stringify({ schemaVersion: 3, day: '2026-11-30', jobs: [] }))
 
     const error = await rejection(JobStore.open(dataDir))
 
     expect((error as StoreError).code).toBe('SCHEMA_TOO_NEW')
     expect(error.message).toContain(`${lastGoodPath} was written by a newer PUI Monitor (schema 3`)
     expect(readFileSync(storePath, 'utf8')).toBe('')
-    expect(readdirSync(dataDir).sort()).toEqual(['jobs.json', 'jobs.last-good.json'])
+    expect(readdirSync(storeFolder).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it('writes after a crash between renames', async () => {
@@ -469,18 +478,19 @@ describe('JobStore', () => {
 
     expect(readFileSync(lastGoodPath).equals(previous)).toBe(true)
     expect(jobsOnDisk().map((job) => job.id)).toEqual(['J000001', 'J000002', 'J000003'])
-    expect(readdirSync(dataDir).sort()).toEqual(['jobs.json', 'jobs.last-good.json', 'pui-monitor.lock'])
+    expect(readdirSync(storeFolder).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it('removes leftover temporary files', async () => {
     await writeTwoVersions()
-    writeFileSync(join(dataDir, 'jobs.json.tmp-4242'), '{"half": ')
-    writeFileSync(join(dataDir, 'jobs.last-good.json.tmp-4242'), '{}')
+    writeFileSync(join(storeFolder, '2026-11-30.json.tmp-4242'), '{"half": ')
+    writeFileSync(join(storeFolder, '2026-11-30.last-good.json.tmp-4242'), '{}')
+    writeFileSync(join(storeFolder, '2026-12-01.json.tmp-4242'), '{"never renamed": ')
 
     const store = await openStore()
 
     expect(store.all()).toHaveLength(2)
-    expect(readdirSync(dataDir).sort()).toEqual(['jobs.json', 'jobs.last-good.json', 'pui-monitor.lock'])
+    expect(readdirSync(storeFolder).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it('reports a read-only folder', async () => {
@@ -510,15 +520,17 @@ describe('JobStore', () => {
 
     expect((error as StoreError).code).toBe('UNWRITABLE')
     expect(error.message).toBe(
-      `job store: saving: cannot write ${mountPoint}/jobs.json (EROFS): the file system is read-only: choose a writable --data folder`,
+      `job store: saving: cannot write ${mountPoint}/jobs/2026-11-30.json (EROFS): the file system is read-only: choose a writable --data folder`,
     )
     expect(store.get(job.id)?.status).toBe('RUNNING')
-    expect(JSON.parse(readFileSync(join(source, 'jobs.json'), 'utf8')).jobs[0].status).toBe('PENDING')
+    const partitionPath = join(source, 'jobs', '2026-11-30.json')
+    expect(JSON.parse(readFileSync(partitionPath, 'utf8')).jobs[0].status).toBe('PENDING')
 
     execFileSync('mount', ['-o', 'remount,rw,bind', mountPoint])
     await store.close()
-    expect(JSON.parse(readFileSync(join(source, 'jobs.json'), 'utf8')).jobs[0].status).toBe('RUNNING')
-    expect(readdirSync(source).sort()).toEqual(['jobs.json', 'jobs.last-good.json'])
+    expect(JSON.parse(readFileSync(partitionPath, 'utf8')).jobs[0].status).toBe('RUNNING')
+    expect(readdirSync(source)).toEqual(['jobs'])
+    expect(readdirSync(join(source, 'jobs')).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it('survives a full disk', async () => {
@@ -541,11 +553,23 @@ describe('JobStore', () => {
     expect(failure, 'the 64 KiB tmpfs never filled up').toBeInstanceOf(StoreError)
     expect((failure as StoreError).errno).toBe('ENOSPC')
     expect(failure!.message).toContain('(ENOSPC): free some space on that disk, or choose another --data folder')
-    expect(readdirSync(mountPoint).sort()).toEqual(['jobs.json', 'jobs.last-good.json', 'pui-monitor.lock'])
-    expect((await JobStore.readSnapshot(mountPoint)).length).toBe(saved)
-    // The unsaved job is still in memory, so the final flush hits the same full disk.
-    const closeError = await rejection(store.close())
-    expect((closeError as StoreError).errno).toBe('ENOSPC')
+    expect(readdirSync(mountPoint).sort()).toEqual(['jobs', 'pui-monitor.lock'])
+    expect(readdirSync(join(mountPoint, 'jobs')).filter((name) => name.includes('.tmp-'))).toEqual([])
+    // The failed save may have written the partition and failed on the manifest, or the other way round.
+    const onDisk = (await JobStore.readSnapshot(mountPoint)).jobs.length
+    expect(onDisk).toBeGreaterThanOrEqual(saved)
+    expect(onDisk).toBeLessThanOrEqual(saved + 1)
+    // The unsaved change is still in memory, so the final flush writes it again: it fails on the same full disk
+    // unless only the small manifest was missing, which may fit once the failed write's temporary file is gone.
+    const closeError = await store.close().then(
+      () => null,
+      (error: unknown) => error as StoreError,
+    )
+    if (closeError === null) {
+      expect((await JobStore.readSnapshot(mountPoint)).jobs.length).toBe(saved + 1)
+    } else {
+      expect(closeError.errno).toBe('ENOSPC')
+    }
     expect(readdirSync(mountPoint)).not.toContain('pui-monitor.lock')
   })
 
@@ -560,7 +584,7 @@ describe('JobStore', () => {
       const store = await openStore()
 
       expect(store.recovery).toBeNull()
-      expect(readdirSync(dataDir).filter((name) => name.includes('.tmp-'))).toEqual([])
+      expect(readdirSync(storeFolder).filter((name) => name.includes('.tmp-'))).toEqual([])
       const job = store.get('J000001')!
       expect(job.counts.records).toBeGreaterThanOrEqual(target)
       expect(job.log.at(-1)?.message).toMatch(/^saved \d+$/)
@@ -574,30 +598,31 @@ describe('JobStore', () => {
     await store.create(newJob(1))
     await store.create(newJob(2))
 
-    const jobs = await JobStore.readSnapshot(dataDir)
+    const snapshot = await JobStore.readSnapshot(dataDir)
 
-    expect(jobs).toEqual(store.all())
+    expect(snapshot.jobs).toEqual(store.all())
+    expect(snapshot.retiredRows).toEqual([])
   })
 
   it('snapshot rejects a damaged file', async () => {
     await writeTwoVersions()
-    writeFileSync(storePath, '{"schemaVersion": 1,')
-    const namesBefore = readdirSync(dataDir).sort()
+    writeFileSync(storePath, '{"schemaVersion": 2,')
+    const namesBefore = readdirSync(storeFolder).sort()
 
     const error = await rejection(JobStore.readSnapshot(dataDir))
 
     expect((error as StoreError).code).toBe('CORRUPT')
     expect(error.message).toMatch(new RegExp(`^job store: ${storePath} could not be loaded \\(invalid JSON: `))
     expect(error.message).toContain('start PUI Monitor without a read-only command to move it aside')
-    expect(readFileSync(storePath, 'utf8')).toBe('{"schemaVersion": 1,')
-    expect(readdirSync(dataDir).sort()).toEqual(namesBefore)
+    expect(readFileSync(storePath, 'utf8')).toBe('{"schemaVersion": 2,')
+    expect(readdirSync(storeFolder).sort()).toEqual(namesBefore)
   })
 
   it('snapshot reads last-good without writing', async () => {
     await writeTwoVersions()
     rmSync(storePath)
 
-    const jobs = await JobStore.readSnapshot(dataDir)
+    const { jobs } = await JobStore.readSnapshot(dataDir)
 
     expect(jobs.map((job) => job.id)).toEqual(['J000001'])
     expect(existsSync(storePath)).toBe(false)

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Job } from '../../shared/job'
 import { reportToCsv, reportToJson, buildAccountingReport } from '../core/accounting'
-import { JobStore, STORE_FILE_NAME, StoreError } from '../core/job-store'
+import { JobStore, SINGLE_FILE_NAME, STORE_FOLDER_NAME, StoreError } from '../core/job-store'
 import { JobTypesError } from '../core/job-types'
 import { createLogger, logFilePath } from '../core/logger'
 import { Monitor } from '../core/monitor'
@@ -123,12 +123,15 @@ async function reportCommand(flags: FolderFlags & { from?: string; to?: string; 
     process.stderr.write(`report: --from ${flags.from} is after --to ${flags.to}: swap them\n`)
     return EXIT.usage
   }
-  if (!existsSync(join(dataDir, STORE_FILE_NAME)) && !existsSync(join(dataDir, 'jobs.last-good.json'))) {
-    process.stderr.write(`report: job store not found: ${dataDir} has no ${STORE_FILE_NAME}; point --data at the data folder that "run" or "watch" used\n`)
+  const storeNames = [STORE_FOLDER_NAME, SINGLE_FILE_NAME, 'jobs.last-good.json']
+  if (!storeNames.some((name) => existsSync(join(dataDir, name)))) {
+    process.stderr.write(
+      `report: job store not found: ${dataDir} has no ${STORE_FOLDER_NAME} folder; point --data at the data folder that "run" or "watch" used\n`,
+    )
     return EXIT.usage
   }
-  const jobs = await JobStore.readSnapshot(dataDir)
-  const report = buildAccountingReport(jobs, { from: flags.from ?? null, to: flags.to ?? null })
+  const snapshot = await JobStore.readSnapshot(dataDir)
+  const report = buildAccountingReport(snapshot.jobs, { from: flags.from ?? null, to: flags.to ?? null }, snapshot.retiredRows)
   process.stdout.write(flags.format === 'json' ? reportToJson(report) : reportToCsv(report))
   return EXIT.ok
 }
@@ -144,7 +147,7 @@ async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { 
     if (jobId) {
       const job = monitor.job(jobId)
       if (!job) {
-        process.stderr.write(`retry-backup: no job ${jobId} in ${monitor.settings.dataDir}; job ids are printed by "run --once" and "watch", and stored in jobs.json in the data folder; check --data\n`)
+        process.stderr.write(`retry-backup: no job ${jobId} in ${monitor.settings.dataDir}; job ids are printed by "run --once" and "watch", and stored in the jobs folder of the data folder; check --data\n`)
         return EXIT.usage
       }
       jobs = [await monitor.retryBackup(jobId)]

@@ -35,6 +35,11 @@ export function addPipelineOptions(command: Command): Command {
     .option('--poll-interval-ms <ms>', 'polling interval in milliseconds (default 1000)', wholeNumber('--poll-interval-ms'))
     .option('--sweep-interval-ms <ms>', 'milliseconds between full scans of the index folder (default 60000)', wholeNumber('--sweep-interval-ms'))
     .option('--concurrency <n>', 'jobs processed at the same time (default 4)', wholeNumber('--concurrency'))
+    .option(
+      '--retention-days <days>',
+      'days of job history kept in the store; older days are retired with their accounting totals kept, 0 keeps everything (default 400)',
+      wholeNumber('--retention-days'),
+    )
     .option('--backup-retries <n>', 'automatic retries of a failed backup (default 3)', wholeNumber('--backup-retries'))
     .option('--retry-min-delay-ms <ms>', 'first delay between backup retries in milliseconds (default 500)', wholeNumber('--retry-min-delay-ms'))
     .option('--retry-max-delay-ms <ms>', 'longest delay between backup retries in milliseconds (default 10000)', wholeNumber('--retry-max-delay-ms'))
@@ -52,6 +57,7 @@ export interface PipelineFlags extends FolderFlags {
   pollIntervalMs?: number
   sweepIntervalMs?: number
   concurrency?: number
+  retentionDays?: number
   backupRetries?: number
   retryMinDelayMs?: number
   retryMaxDelayMs?: number
@@ -68,6 +74,7 @@ export function settingsFromFlags(flags: PipelineFlags): Partial<Settings> {
     pollIntervalMs: flags.pollIntervalMs,
     sweepIntervalMs: flags.sweepIntervalMs,
     concurrency: flags.concurrency,
+    retentionDays: flags.retentionDays,
     backupRetries: flags.backupRetries,
     backupRetryMinDelayMs: flags.retryMinDelayMs,
     backupRetryMaxDelayMs: flags.retryMaxDelayMs,

@@ -12,16 +12,32 @@ export interface ReportRange {
 }
 
 const EMPTY_TOTALS = { jobs: 0, postedJobs: 0, failedJobs: 0, documents: 0, rejectedRecords: 0, pages: 0 }
+const TOTAL_FIELDS = Object.keys(EMPTY_TOTALS) as (keyof typeof EMPTY_TOTALS)[]
 
 /**
  * Builds the accounting report from main statuses and counts only. Archival fields are never read, so the report
  * is the same whatever happened to the backups. Jobs without a job type, client or cycle date (names no job type
  * matched) are left out because they post nothing. Jobs still pending or running are left out until they finish.
+ * `retiredRows` are the kept totals of jobs that retention removed from the store. They are added to the rows of the
+ * same client, job type and cycle date, so retiring a day never changes the report.
  */
-export function buildAccountingReport(jobs: Iterable<Job>, range: ReportRange = {}): AccountingReport {
+export function buildAccountingReport(
+  jobs: Iterable<Job>,
+  range: ReportRange = {},
+  retiredRows: Iterable<AccountingRow> = [],
+): AccountingReport {
   const from = range.from ?? null
   const to = range.to ?? null
   const groups = new Map<string, AccountingRow>()
+
+  for (const retired of retiredRows) {
+    if (from !== null && retired.cycleDate < from) continue
+    if (to !== null && retired.cycleDate > to) continue
+    const key = `${retired.client}\u0000${retired.jobType}\u0000${retired.cycleDate}`
+    const row = groups.get(key) ?? { client: retired.client, jobType: retired.jobType, cycleDate: retired.cycleDate, ...EMPTY_TOTALS }
+    for (const field of TOTAL_FIELDS) row[field] += retired[field]
+    groups.set(key, row)
+  }
 
   for (const job of jobs) {
     if (job.jobType === null || job.client === null || job.cycleDate === null) continue
@@ -41,7 +57,7 @@ export function buildAccountingReport(jobs: Iterable<Job>, range: ReportRange = 
   const rows = [...groups.values()].sort(compareRows)
   const totals = { ...EMPTY_TOTALS }
   for (const row of rows) {
-    for (const field of Object.keys(totals) as (keyof typeof totals)[]) totals[field] += row[field]
+    for (const field of TOTAL_FIELDS) totals[field] += row[field]
   }
   return { from, to, rows, totals }
 }

@@ -1,6 +1,6 @@
-import type { Job, ProcessingFields } from '../../shared/job'
+import type { ProcessingFields } from '../../shared/job'
 import { isPosted } from '../../shared/status'
-import type { JobRepository } from './job-store-contract'
+import type { CountedJob, JobRepository } from './job-store-contract'
 import type { CoreLogger } from './logger'
 
 /** Returns the number in a job id (`J000042` → 42), so ids of different widths compare correctly. */
@@ -9,7 +9,7 @@ function jobNumber(id: string): number {
 }
 
 /** Main-status fields of a job whose content the `earlier` job already counted. */
-function duplicateFields(earlier: Job, sha256: string): Partial<ProcessingFields> {
+function duplicateFields(earlier: CountedJob, sha256: string): Partial<ProcessingFields> {
   return {
     status: 'FAILED',
     duplicateOf: earlier.id,

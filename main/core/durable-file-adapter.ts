@@ -21,7 +21,11 @@ export interface DurableFileAdapterOptions<T> {
   /** Never create, move or remove a file: a damaged file raises a `CORRUPT` StoreError instead of being moved aside. */
   readOnly?: boolean
   logger?: CoreLogger
+  /** Start of the error message when neither the file nor its last-good copy can be loaded. */
+  lossSummary?: string
 }
+
+const DEFAULT_LOSS_SUMMARY = 'JOB HISTORY NOT LOADED, starting with an empty store'
 
 type Inspection<T> =
   | { state: 'missing' }
@@ -45,6 +49,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
   private readonly codec: StoreFileCodec<T>
   private readonly readOnly: boolean
   private readonly logger: CoreLogger
+  private readonly lossSummary: string
   private lastWrite: Promise<void> = Promise.resolve()
 
   constructor(
@@ -56,6 +61,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
     this.codec = options.codec
     this.readOnly = options.readOnly ?? false
     this.logger = options.logger ?? silentLogger
+    this.lossSummary = options.lossSummary ?? DEFAULT_LOSS_SUMMARY
   }
 
   /**
@@ -168,9 +174,9 @@ export class DurableFileAdapter<T> implements Adapter<T> {
         ? `could not be loaded either (${lastGood.reason}) and was moved to ${movedLastGood}`
         : 'does not exist'
     const message =
-      `job store: JOB HISTORY NOT LOADED, starting with an empty store. ${this.filePath} ${mainProblem}; ` +
+      `job store: ${this.lossSummary}. ${this.filePath} ${mainProblem}; ` +
       `the last good copy ${this.lastGoodPath} ${lastGoodProblem}. ` +
-      'To get the history back, stop PUI Monitor and put a good copy of jobs.json in the data folder.'
+      `To get the jobs back, stop PUI Monitor and put a good copy of ${basename(this.filePath)} in ${this.folder}.`
     this.recovery = { kind: 'started-empty', movedAsidePath: movedMain ?? movedLastGood, message }
     this.logger.error(message)
     return null

@@ -120,41 +120,95 @@ interface Keyed {
   number: number
 }
 
+/** Jobs with their counts, such as `JobStore.view()`. */
+export interface JobQuerySource {
+  jobs: readonly Job[]
+  counts: Readonly<JobCountsSummary>
+  /** Changes with every change to the jobs; -1 turns the sorted-result cache off. */
+  version: number
+  /** True when `jobs` are in id order, which lets an id sort walk the array instead of sorting it. */
+  inIdOrder: boolean
+}
+
+/** The last sorted result, reused while the jobs and the query's filters and sort are unchanged (paging). */
+export interface SortedResultCache {
+  key: string | null
+  version: number
+  ordered: readonly Job[]
+}
+
+/** Returns an empty cache for `queryJobSource`. */
+export function createSortedResultCache(): SortedResultCache {
+  return { key: null, version: -1, ordered: [] }
+}
+
 /**
  * Filters, sorts and pages jobs for the grid in one pass and one sort. Rows with no value in the sort column come
  * last in either direction, and ties are broken by id in the sort's direction. Without a sort, jobs keep the store's
  * order (oldest id first). `counts` covers every job, not only the matching ones.
  */
 export function queryJobs(jobs: readonly Job[], query: JobQuery, progressOf: ProgressLookup): JobPage {
-  const matches = createJobFilter(query)
-  const counts: JobCountsSummary = { total: jobs.length, running: 0, failed: 0, backupFailures: 0 }
-  const sort = query.sort
-  const keyed: Keyed[] = []
-  const matching: Job[] = []
+  return queryJobSource({ jobs, counts: countJobs(jobs), version: -1, inIdOrder: false }, query, progressOf)
+}
 
-  for (const job of jobs) {
-    addToCounts(counts, job)
-    if (!matches(job)) continue
-    if (sort) keyed.push({ job, key: sortKeyOf(job, sort.column), number: jobNumberOf(job.id) })
-    else matching.push(job)
-  }
-
-  let ordered: Job[] = matching
-  if (sort) {
-    const direction = sort.direction === 'desc' ? -1 : 1
-    keyed.sort((a, b) => {
-      if (a.key !== b.key) {
-        if (a.key === null) return 1
-        if (b.key === null) return -1
-        return (a.key < b.key ? -1 : 1) * direction
-      }
-      return (a.number - b.number) * direction
-    })
-    ordered = keyed.map((entry) => entry.job)
-  }
-
+/**
+ * Runs a grid query over the store's own array without copying it. Counts come from the source. A query sorted by
+ * id, or not sorted, walks the array in order and keeps only the requested page. A query sorted on another column
+ * sorts the matching jobs once and keeps the result in `cache` for the next pages.
+ */
+export function queryJobSource(source: JobQuerySource, query: JobQuery, progressOf: ProgressLookup, cache?: SortedResultCache): JobPage {
+  const counts = { ...source.counts }
   const offset = query.offset ?? 0
   const limit = query.limit ?? DEFAULT_PAGE_LIMIT
-  const rows = ordered.slice(offset, offset + limit).map((job) => toJobRow(job, progressOf(job.id)))
-  return { total: ordered.length, offset, rows, counts }
+  const toRow = (job: Job) => toJobRow(job, progressOf(job.id))
+  const sort = query.sort
+
+  if (sort === undefined || (sort.column === 'id' && source.inIdOrder)) {
+    const page = pageInIdOrder(source.jobs, query, offset, limit, sort?.direction === 'desc')
+    return { total: page.total, offset, rows: page.jobs.map(toRow), counts }
+  }
+
+  const key = JSON.stringify({ ...query, offset: undefined, limit: undefined })
+  let ordered: readonly Job[]
+  if (cache && cache.key === key && cache.version === source.version && source.version >= 0) {
+    ordered = cache.ordered
+  } else {
+    const matches = createJobFilter(query)
+    ordered = sortJobs(source.jobs.filter(matches), sort.column, sort.direction)
+    if (cache) Object.assign(cache, { key, version: source.version, ordered })
+  }
+  return { total: ordered.length, offset, rows: ordered.slice(offset, offset + limit).map(toRow), counts }
+}
+
+function pageInIdOrder(jobs: readonly Job[], query: JobQuery, offset: number, limit: number, descending: boolean): { total: number; jobs: Job[] } {
+  const hasFilter = Object.entries(query).some(([name, value]) => !['sort', 'offset', 'limit'].includes(name) && value !== undefined)
+  if (!hasFilter) {
+    const page = descending ? jobs.slice(Math.max(0, jobs.length - offset - limit), Math.max(0, jobs.length - offset)).reverse() : jobs.slice(offset, offset + limit)
+    return { total: jobs.length, jobs: page }
+  }
+
+  const matches = createJobFilter(query)
+  const page: Job[] = []
+  let total = 0
+  for (let step = 0; step < jobs.length; step += 1) {
+    const job = jobs[descending ? jobs.length - 1 - step : step]!
+    if (!matches(job)) continue
+    if (total >= offset && page.length < limit) page.push(job)
+    total += 1
+  }
+  return { total, jobs: page }
+}
+
+function sortJobs(jobs: readonly Job[], column: JobSortColumn, direction: 'asc' | 'desc'): Job[] {
+  const keyed: Keyed[] = jobs.map((job) => ({ job, key: sortKeyOf(job, column), number: jobNumberOf(job.id) }))
+  const sign = direction === 'desc' ? -1 : 1
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) {
+      if (a.key === null) return 1
+      if (b.key === null) return -1
+      return (a.key < b.key ? -1 : 1) * sign
+    }
+    return (a.number - b.number) * sign
+  })
+  return keyed.map((entry) => entry.job)
 }

@@ -7,6 +7,12 @@ export type NewJob = Pick<
 > &
   Partial<Pick<Job, 'jobType' | 'client' | 'cycleDate'>>
 
+/** A whole job record from elsewhere (a migration, a seeded history): every field but the id, which the store assigns. */
+export type ImportedJob = Omit<Job, 'id'>
+
+/** The job whose content is counted, as the duplicate rule names it; a retired job is known by these fields only. */
+export type CountedJob = Pick<Job, 'id' | 'fileName'>
+
 /** Size and modification time of a job's file as last taken, which tell whether the file changed since. */
 export type DetectionFields = Pick<Job, 'detectedSize' | 'detectedMtimeMs'>
 
@@ -31,8 +37,11 @@ export interface JobRepository {
   get(id: string): Job | undefined
   /** Jobs recorded for a path in the index folder, oldest first. */
   findBySourcePath(sourcePath: string): Job[]
-  /** The job with this SHA-256 whose counts are in the accounting report, other than `excludeId`. */
-  findCountedBySha256(sha256: string, excludeId: string): Job | undefined
+  /**
+   * The oldest job with this SHA-256 whose counts are in the accounting report, other than `excludeId`, including
+   * jobs that retention removed from the store.
+   */
+  findCountedBySha256(sha256: string, excludeId: string): CountedJob | undefined
   create(init: NewJob): Promise<Job>
   /** Main-status fields only; other keys are dropped at run time as well as rejected by the type. */
   updateProcessing(id: string, patch: Partial<ProcessingFields>): Promise<Job>

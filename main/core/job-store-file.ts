@@ -4,10 +4,10 @@ import { JobSchema } from '../../shared/schemas'
 import type { StoreFileCodec } from './durable-file-adapter'
 import { StoreError } from './store-error'
 
-/** Version of the `jobs.json` layout that this app writes and reads. */
-export const STORE_SCHEMA_VERSION = 1
+/** Version of the single-file `jobs.json` layout, which the partitioned store (schema 2) migrates on first open. */
+export const SINGLE_FILE_SCHEMA_VERSION = 1
 
-/** Contents of `jobs.json`. */
+/** Contents of the single-file `jobs.json` (schema 1). */
 export interface StoreFile {
   schemaVersion: number
   /** Number of the next job id; always above every id in `jobs`. */
@@ -17,7 +17,7 @@ export interface StoreFile {
 }
 
 const StoreFileSchema = z.object({
-  schemaVersion: z.literal(STORE_SCHEMA_VERSION),
+  schemaVersion: z.literal(SINGLE_FILE_SCHEMA_VERSION),
   nextJobNumber: z.number().int().positive(),
   jobs: z.array(JobSchema),
 })
@@ -27,7 +27,7 @@ const MAX_REPORTED_ISSUES = 3
 
 /** Returns a store file with no jobs. */
 export function emptyStoreFile(): StoreFile {
-  return { schemaVersion: STORE_SCHEMA_VERSION, nextJobNumber: 1, jobs: [] }
+  return { schemaVersion: SINGLE_FILE_SCHEMA_VERSION, nextJobNumber: 1, jobs: [] }
 }
 
 /** Formats a job number as its id: `J` and at least six digits (`J000042`). */
@@ -54,7 +54,8 @@ export function describeIssues(error: z.ZodError): string {
 // means a write serializes only the jobs changed since the previous write.
 const jobJsonCache = new WeakMap<Job, string>()
 
-function jobJson(job: Job): string {
+/** Returns a job's JSON text, cached per frozen job object. */
+export function jobJson(job: Job): string {
   let json = jobJsonCache.get(job)
   if (json === undefined) {
     json = JSON.stringify(job)
@@ -73,14 +74,22 @@ function serializeStoreFile(data: StoreFile): string[] {
   return chunks
 }
 
-function validateStoreFile(value: unknown, filePath: string): { ok: true; data: StoreFile } | { ok: false; reason: string } {
+/**
+ * Throws a `SCHEMA_TOO_NEW` StoreError when parsed JSON declares a schema version above `readableVersion`, so a
+ * file written by a newer app stops the load and stays as it is.
+ */
+export function rejectNewerSchema(value: unknown, filePath: string, readableVersion: number): void {
   const version = typeof value === 'object' && value !== null ? (value as { schemaVersion?: unknown }).schemaVersion : null
-  if (typeof version === 'number' && version > STORE_SCHEMA_VERSION) {
+  if (typeof version === 'number' && version > readableVersion) {
     const message =
-      `${filePath} was written by a newer PUI Monitor (schema ${version}, this version reads ${STORE_SCHEMA_VERSION}): ` +
+      `${filePath} was written by a newer PUI Monitor (schema ${version}, this version reads ${readableVersion}): ` +
       'upgrade the app; the file was left unchanged'
     throw new StoreError('SCHEMA_TOO_NEW', message, filePath)
   }
+}
+
+function validateStoreFile(value: unknown, filePath: string): { ok: true; data: StoreFile } | { ok: false; reason: string } {
+  rejectNewerSchema(value, filePath, SINGLE_FILE_SCHEMA_VERSION)
 
   const parsed = StoreFileSchema.safeParse(value)
   if (!parsed.success) {
@@ -97,11 +106,11 @@ function validateStoreFile(value: unknown, filePath: string): { ok: true; data: 
   // A hand-edited file may have a counter at or below an existing id; moving it past them keeps new ids unique.
   const lastNumber = jobs.length > 0 ? jobNumberOf(jobs[jobs.length - 1]!.id) : 0
   const nextJobNumber = Math.max(parsed.data.nextJobNumber, lastNumber + 1)
-  return { ok: true, data: { schemaVersion: STORE_SCHEMA_VERSION, nextJobNumber, jobs } }
+  return { ok: true, data: { schemaVersion: SINGLE_FILE_SCHEMA_VERSION, nextJobNumber, jobs } }
 }
 
 /**
- * Reads and writes `jobs.json`. Validation rejects a wrong shape with a reason naming the first issues, and throws
+ * Reads and writes the single-file `jobs.json` of schema 1. Validation rejects a wrong shape with a reason naming the first issues, and throws
  * a `SCHEMA_TOO_NEW` StoreError for a file from a newer app, which must stay untouched.
  */
 export const storeFileCodec: StoreFileCodec<StoreFile> = {

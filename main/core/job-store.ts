@@ -1,22 +1,24 @@
-import { mkdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { Low } from 'lowdb'
+import { mkdir } from 'node:fs/promises'
 import { ZERO_COUNTS, type ArchivalFields, type Job, type ProcessingFields } from '../../shared/job'
+import type { AccountingRow } from '../../shared/report'
 import { JobSchema } from '../../shared/schemas'
-import { isPosted } from '../../shared/status'
 import { type DataFolderLock, acquireDataFolderLock } from './data-folder-lock'
 import { CoalescingWriter } from './coalescing-writer'
-import { DurableFileAdapter } from './durable-file-adapter'
-import type { DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
-import { type StoreFile, describeIssues, emptyStoreFile, formatJobId, jobNumberOf, storeFileCodec } from './job-store-file'
+import type { CountedJob, DetectionFields, ImportedJob, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
+import { describeIssues, formatJobId, jobNumberOf } from './job-store-file'
+import { type LoadedStore, type StoreSnapshot, loadPartitionedStore, readStoreSnapshot } from './job-store-loader'
+import { JobCollection, type JobView, deepFreeze } from './job-collection'
 import { type CoreLogger, silentLogger } from './logger'
-import { StoreError, errnoOf, unwritableError } from './store-error'
+import { type RetentionResult, retireOldDays } from './retention'
+import { migrateSingleFileStore } from './store-migration'
+import { unwritableError } from './store-error'
 
-export { STORE_SCHEMA_VERSION } from './job-store-file'
+export { STORE_SCHEMA_VERSION } from './partition-file'
+export { STORE_FOLDER_NAME } from './partition-folder'
+export { SINGLE_FILE_NAME } from './store-migration'
+export type { StoreSnapshot } from './job-store-loader'
+export type { JobView } from './job-collection'
 export { StoreError, type StoreErrorCode } from './store-error'
-
-/** Name of the store file in the data folder. */
-export const STORE_FILE_NAME = 'jobs.json'
 
 /** Entries kept in a job's log; older entries are dropped first so a job retried for days cannot grow unbounded. */
 export const MAX_LOG_ENTRIES = 200
@@ -24,6 +26,7 @@ export const MAX_LOG_ENTRIES = 200
 export interface JobStoreOptions {
   logger?: CoreLogger
 }
+
 
 const NEW_JOB_KEYS = [
   'fileName',
@@ -67,47 +70,62 @@ const allKeysListed: [
 void allKeysListed
 
 /**
- * The job store: every job in memory, saved to `<dataDir>/jobs.json` through lowdb and a `DurableFileAdapter`.
+ * The job store: every job in memory, saved under `<dataDir>/jobs/` through lowdb and a `DurableFileAdapter`, one
+ * partition file per UTC day of detection (`2026-11-30.json`) and a small `manifest.json`.
  *
  * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
- * into the next single write. Each change's promise resolves once a write containing it is on disk. Jobs handed out
- * are frozen: the only way to change one is through the update methods.
+ * into the next save, which writes each partition with changes once, and the manifest when a job was added. A
+ * write's cost therefore follows the size of the days changed, not of the whole history. Each change's promise
+ * resolves once a save containing it is on disk. Jobs handed out are frozen: the only way to change one is through
+ * the update methods.
  *
- * NOTE: each write rewrites the whole file, so its duration grows with the number of jobs kept. Coalescing only
- * keeps the number of writes down under load.
+ * For seeding a large history (a migration, a benchmark), use `importJobs(jobs)`: it stores many finished jobs with
+ * one write per day instead of one save per job.
+ *
+ * `retire(retentionDays)` moves days older than the retention period to `<dataDir>/retired/`, keeping their
+ * accounting rows and counted SHA-256 values in `retired-totals.json`.
  */
 export class JobStore implements JobRepository {
-  private readonly jobs: Job[]
-  private readonly positionById = new Map<string, number>()
-  private readonly idsBySourcePath = new Map<string, string[]>()
-  private readonly countedIdsBySha256 = new Map<string, Set<string>>()
-  private allJobs: readonly Job[] | null = null
+  private readonly collection: JobCollection
+  private nextJobNumber: number
+  /** Set when the manifest must be saved although no day was added or removed (its counter, at close). */
+  private manifestDirty = false
   private closed = false
   private readonly writer: CoalescingWriter
 
   private constructor(
-    private readonly db: Low<StoreFile>,
-    readonly recovery: StoreRecovery | null,
+    private readonly loaded: LoadedStore,
     private readonly lock: DataFolderLock,
     private readonly logger: CoreLogger,
   ) {
     this.writer = new CoalescingWriter(
-      () => db.write(),
+      () => this.save(),
       (error, unsavedChanges) => logger.error(`job store: saving failed, ${unsavedChanges} changes are not on disk yet`, error),
     )
-    this.jobs = db.data.jobs
-    this.jobs.forEach((job, position) => {
-      const frozen = deepFreeze(job)
-      this.jobs[position] = frozen
-      this.positionById.set(job.id, position)
-      this.index(frozen)
-    })
+    this.nextJobNumber = loaded.nextJobNumber
+    this.collection = new JobCollection(loaded.partitions, loaded.folder, logger)
   }
 
   /**
-   * Opens the store of `dataDir`, creating the folder if needed: takes the data-folder lock, removes temporary
-   * files left by a crash, and loads `jobs.json`, recovering from a missing or damaged file (see `recovery`).
-   * Throws a StoreError: `LOCKED`, `UNWRITABLE`, `UNREADABLE` or `SCHEMA_TOO_NEW`.
+   * Recoveries performed at load, one message each; null when every file loaded as it was. `kind` is the most
+   * severe one: `started-empty` when a file and its last-good copy were both unusable.
+   */
+  get recovery(): StoreRecovery | null {
+    const recoveries = this.loaded.recoveries
+    if (recoveries.length === 0) return null
+    const emptied = recoveries.find((recovery) => recovery.kind === 'started-empty')
+    return {
+      kind: emptied ? 'started-empty' : 'restored-last-good',
+      movedAsidePath: (emptied ?? recoveries[0])!.movedAsidePath,
+      message: recoveries.map((recovery) => recovery.message).join('\n'),
+    }
+  }
+
+  /**
+   * Opens the store of `dataDir`, creating the folder if needed. It takes the data-folder lock, migrates a
+   * single-file `jobs.json` (schema 1) on first open and removes temporary files left by a crash. Then it loads the
+   * partitions, recovering missing or damaged files one by one (see `recovery`). Throws a StoreError: `LOCKED`, `UNWRITABLE`,
+   * `UNREADABLE` or `SCHEMA_TOO_NEW`.
    */
   static async open(dataDir: string, options: JobStoreOptions = {}): Promise<JobStore> {
     const logger = options.logger ?? silentLogger
@@ -119,15 +137,14 @@ export class JobStore implements JobRepository {
 
     const lock = await acquireDataFolderLock(dataDir, { logger })
     try {
-      const adapter = new DurableFileAdapter(join(dataDir, STORE_FILE_NAME), { codec: storeFileCodec, logger })
-      const db = new Low<StoreFile>(adapter, emptyStoreFile())
-      await db.read()
-      const store = new JobStore(db, adapter.recovery, lock, logger)
-      // Saving the empty store at once makes the next start load it instead of starting empty again silently.
-      if (adapter.recovery?.kind === 'started-empty') {
-        await store.writer.request()
-      }
-      logger.info(`job store: opened ${adapter.filePath} with ${store.jobs.length} jobs`)
+      const migrationRecovery = await migrateSingleFileStore(dataDir, { logger })
+      const loaded = await loadPartitionedStore(dataDir, logger)
+      if (migrationRecovery) loaded.recoveries.unshift(migrationRecovery)
+      const store = new JobStore(loaded, lock, logger)
+      logger.info(
+        `job store: opened ${loaded.folder} with ${store.collection.size} jobs in ${store.collection.partitions.size} days` +
+          (loaded.retired.rows.length > 0 ? ', and the kept totals of retired days' : ''),
+      )
       return store
     } catch (error) {
       await lock.release()
@@ -135,53 +152,46 @@ export class JobStore implements JobRepository {
     }
   }
 
-  /**
-   * Reads the jobs of `dataDir` without the lock and without writing anything, for read-only commands. A damaged
-   * `jobs.json` raises a `CORRUPT` StoreError instead of being moved aside; a missing one is read from its last-good
-   * copy. Returns the jobs in id order.
-   */
-  static async readSnapshot(dataDir: string, options: JobStoreOptions = {}): Promise<Job[]> {
-    try {
-      await stat(dataDir)
-    } catch (error) {
-      const message = `job store: the data folder ${dataDir} does not exist (${errnoOf(error)}): check the --data folder`
-      throw new StoreError('NO_DATA_FOLDER', message, dataDir, errnoOf(error), { cause: error })
-    }
-    const path = join(dataDir, STORE_FILE_NAME)
-    const adapter = new DurableFileAdapter(path, { codec: storeFileCodec, readOnly: true, logger: options.logger })
-    const data = await adapter.read()
-    return data?.jobs ?? []
+  /** Reads the store of `dataDir` for a read-only command, without the lock and without writing (see `readStoreSnapshot`). */
+  static readSnapshot(dataDir: string, options: JobStoreOptions = {}): Promise<StoreSnapshot> {
+    return readStoreSnapshot(dataDir, options.logger ?? silentLogger)
   }
 
   all(): readonly Job[] {
-    this.allJobs ??= Object.freeze([...this.jobs])
-    return this.allJobs
+    return this.collection.all()
+  }
+
+  /** Returns the store's jobs and counts for the grid's queries and for internal reads, without a copy (see `JobView`). */
+  view(): JobView {
+    return this.collection.view()
+  }
+
+  /** Accounting rows kept for retired days, for `buildAccountingReport`. */
+  retiredRows(): readonly AccountingRow[] {
+    return this.loaded.retired.rows
   }
 
   get(id: string): Job | undefined {
-    const position = this.positionById.get(id)
-    return position === undefined ? undefined : this.jobs[position]
+    return this.collection.get(id)
   }
 
   findBySourcePath(sourcePath: string): Job[] {
-    const ids = this.idsBySourcePath.get(sourcePath) ?? []
-    return ids.map((id) => this.require(id))
+    return this.collection.lookup.idsBySource(sourcePath).map((id) => this.require(id))
   }
 
-  /** Returns the oldest counted job with this SHA-256 other than `excludeId`. */
-  findCountedBySha256(sha256: string, excludeId: string): Job | undefined {
-    let oldest: string | undefined
-    for (const id of this.countedIdsBySha256.get(sha256) ?? []) {
-      if (id !== excludeId && (oldest === undefined || jobNumberOf(id) < jobNumberOf(oldest))) {
-        oldest = id
+  findCountedBySha256(sha256: string, excludeId: string): CountedJob | undefined {
+    let oldest: CountedJob | undefined = this.loaded.retired.findCounted(sha256)
+    for (const id of this.collection.lookup.countedIds(sha256)) {
+      if (id !== excludeId && (oldest === undefined || jobNumberOf(id) < jobNumberOf(oldest.id))) {
+        oldest = this.require(id)
       }
     }
-    return oldest === undefined ? undefined : this.require(oldest)
+    return oldest === undefined || oldest.id === excludeId ? undefined : oldest
   }
 
   async create(init: NewJob): Promise<Job> {
     this.assertOpen()
-    const id = formatJobId(this.db.data.nextJobNumber)
+    const id = formatJobId(this.nextJobNumber)
     const job = checkedJob(id, {
       status: 'PENDING',
       jobType: null,
@@ -202,13 +212,31 @@ export class JobStore implements JobRepository {
       id,
     })
 
-    this.db.data.nextJobNumber += 1
-    this.positionById.set(id, this.jobs.length)
-    this.jobs.push(job)
-    this.index(job)
-    this.allJobs = null
+    this.collection.append([job])
+    // The manifest's counter is saved with the next new day and at close, not with every job: a start takes the
+    // next id from the highest id found anyway, so a stale counter never hands out an id twice.
+    this.nextJobNumber += 1
     await this.writer.request()
     return job
+  }
+
+  /**
+   * Stores many jobs at once, for seeding a history: assigns ids in the given order, validates each job like
+   * `create`, and saves each day touched with one write. Returns the stored jobs. The jobs keep every field they
+   * are given, archival fields included, so this is for whole records from elsewhere, never for the pipeline's own
+   * changes.
+   */
+  async importJobs(records: readonly ImportedJob[]): Promise<Job[]> {
+    this.assertOpen()
+    const imported = records.map((record, offset) => {
+      const id = formatJobId(this.nextJobNumber + offset)
+      return checkedJob(id, { ...record, id })
+    })
+
+    this.collection.append(imported)
+    this.nextJobNumber += imported.length
+    await this.writer.request()
+    return imported
   }
 
   async updateProcessing(id: string, patch: Partial<ProcessingFields>): Promise<Job> {
@@ -239,10 +267,33 @@ export class JobStore implements JobRepository {
     }
     this.closed = true
     try {
+      if (this.loaded.manifest.data.nextJobNumber !== this.nextJobNumber) {
+        this.manifestDirty = true
+        await this.writer.request()
+      }
       await this.writer.flush()
     } finally {
       await this.lock.release()
     }
+  }
+
+  /**
+   * Moves the days detected more than `retentionDays` days before `now` out of the store (see `retireOldDays`); 0
+   * keeps everything.
+   */
+  async retire(retentionDays: number, now = new Date()): Promise<RetentionResult> {
+    this.assertOpen()
+    return retireOldDays(
+      {
+        collection: this.collection,
+        retired: this.loaded.retired,
+        logger: this.logger,
+        flush: () => this.writer.flush(),
+        requestSave: () => this.writer.request(),
+      },
+      retentionDays,
+      now,
+    )
   }
 
   private async replace(id: string, fields: Partial<Job>): Promise<Job> {
@@ -250,39 +301,44 @@ export class JobStore implements JobRepository {
     const current = this.require(id)
     const next = checkedJob(id, { ...current, ...fields })
 
-    this.unindex(current)
-    this.jobs[this.positionById.get(id)!] = next
-    this.index(next)
-    this.allJobs = null
+    this.collection.replace(current, next)
     await this.writer.request()
     return next
   }
 
-  private index(job: Job): void {
-    const sameSource = this.idsBySourcePath.get(job.sourcePath)
-    if (sameSource === undefined) {
-      this.idsBySourcePath.set(job.sourcePath, [job.id])
-    } else if (!sameSource.includes(job.id)) {
-      sameSource.push(job.id)
+  /**
+   * Writes each partition with changes and, when needed, the manifest. Every write takes its snapshot before this
+   * returns, as CoalescingWriter requires; a partition whose write fails is written again by the next save.
+   */
+  private async save(): Promise<void> {
+    const { dirty } = this.collection
+    const writes: Promise<void>[] = []
+    for (const partition of dirty) {
+      writes.push(
+        partition.db.write().catch((error: unknown) => {
+          dirty.add(partition)
+          throw error
+        }),
+      )
+    }
+    dirty.clear()
+
+    if (this.manifestDirty || this.collection.daysChanged) {
+      this.manifestDirty = false
+      this.collection.daysChanged = false
+      const manifest = this.loaded.manifest
+      const partitions = [...this.collection.partitions.keys()].sort()
+      manifest.data = { ...manifest.data, nextJobNumber: this.nextJobNumber, partitions }
+      writes.push(
+        manifest.write().catch((error: unknown) => {
+          this.manifestDirty = true
+          throw error
+        }),
+      )
     }
 
-    if (job.sha256 !== null && isPosted(job.status)) {
-      const counted = this.countedIdsBySha256.get(job.sha256) ?? new Set<string>()
-      counted.add(job.id)
-      this.countedIdsBySha256.set(job.sha256, counted)
-    }
-  }
-
-  /** Removes a job from the SHA-256 index before it is replaced; its source path never changes. */
-  private unindex(job: Job): void {
-    if (job.sha256 === null) {
-      return
-    }
-    const counted = this.countedIdsBySha256.get(job.sha256)
-    counted?.delete(job.id)
-    if (counted?.size === 0) {
-      this.countedIdsBySha256.delete(job.sha256)
-    }
+    const failure = (await Promise.allSettled(writes)).find((outcome) => outcome.status === 'rejected')
+    if (failure) throw failure.reason
   }
 
   private require(id: string): Job {
@@ -322,14 +378,4 @@ function pick<K extends string>(source: object, keys: readonly K[]): Record<stri
     }
   }
   return picked
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) {
-      deepFreeze(child)
-    }
-  }
-  return value
 }

@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import PQueue from 'p-queue'
+import type { JobPage, JobQuery } from '../../shared/api'
 import type { MonitorEvent } from '../../shared/events'
 import type { Job } from '../../shared/job'
 import type { Settings } from '../../shared/schemas'
@@ -9,12 +10,14 @@ import { BackupHelper, initialArchivalStatus } from './backup-helper'
 import { applyDuplicateRule } from './duplicate-rule'
 import { FileRecognition } from './file-recognition'
 import { IndexWatcher } from './index-watcher'
-import { JobStore } from './job-store'
+import { createSortedResultCache, queryJobSource } from './job-query'
+import { JobStore, type JobView } from './job-store'
 import type { JobRepository } from './job-store-contract'
 import { loadJobTypes, type JobTypeRegistry } from './job-types'
 import { silentLogger, type CoreLogger } from './logger'
 import { ObservedRepository } from './observed-store'
 import { processIndexFile } from './processing-job'
+import { RETENTION_CHECK_INTERVAL_MS } from './retention'
 import type { FileTimes, StableFile } from './stability'
 
 export type MonitorListener = (event: MonitorEvent) => void
@@ -55,15 +58,17 @@ export class Monitor {
   private readonly progress = new Map<string, number>()
   private running = false
   private paused = false
+  private retentionTimer: NodeJS.Timeout | null = null
+  private readonly sortedResults = createSortedResultCache()
 
   private constructor(
     /** The monitor's own copy; `applyOptions` changes it. */
     readonly settings: Settings,
-    store: JobStore,
+    private readonly jobStore: JobStore,
     readonly jobTypes: JobTypeRegistry,
     private readonly logger: CoreLogger,
   ) {
-    this.store = new ObservedRepository(store, (job) => this.emit({ type: 'job-changed', job }))
+    this.store = new ObservedRepository(jobStore, (job) => this.emit({ type: 'job-changed', job }))
     this.recognition = new FileRecognition(this.store, logger)
     this.queue = new PQueue({ concurrency: settings.concurrency })
     this.backupHelper = new BackupHelper({
@@ -118,14 +123,28 @@ export class Monitor {
     return () => this.listeners.delete(listener)
   }
 
-  /** Reconciles the store with the folders, then watches the index folder. */
+  /** Retires days past the retention period, reconciles the store with the folders, then watches the index folder. */
   async start(): Promise<void> {
     this.running = true
     this.logger.info(
       `monitor: starting; index ${this.settings.indexDir}, archive ${this.settings.archiveDir}, data ${this.settings.dataDir}`,
     )
+    await this.retireOldDays()
+    this.retentionTimer = setInterval(() => void this.retireOldDays(), RETENTION_CHECK_INTERVAL_MS)
+    this.retentionTimer.unref()
     this.reconcile()
     await this.watcher.start()
+  }
+
+  /** Moves days older than `retentionDays` out of the store; a failure is logged and shown, and the monitor goes on. */
+  async retireOldDays(now = new Date()): Promise<void> {
+    try {
+      await this.jobStore.retire(this.settings.retentionDays, now)
+    } catch (error) {
+      const message = `retention: cannot retire old days: ${(error as Error).message}`
+      this.logger.error(message)
+      this.emit({ type: 'error', message })
+    }
   }
 
   /** Processes everything in the index folder, waits for every backup, then stops. */
@@ -208,6 +227,8 @@ export class Monitor {
       return
     }
     this.running = false
+    if (this.retentionTimer) clearInterval(this.retentionTimer)
+    this.retentionTimer = null
     await this.watcher.stop()
     this.queue.pause()
     await this.queue.onPendingZero()
@@ -220,12 +241,24 @@ export class Monitor {
     return this.store.all()
   }
 
+  /** Returns the store's own jobs and counts, for reads that must not copy or freeze the whole history. */
+  jobView(): JobView {
+    return this.jobStore.view()
+  }
+
   job(id: string): Job | undefined {
     return this.store.get(id)
   }
 
+  /** Runs a grid query on the store's jobs without copying them (see `queryJobSource`). */
+  queryJobs(query: JobQuery): JobPage {
+    const source = { ...this.jobStore.view(), inIdOrder: true }
+    return queryJobSource(source, query, (jobId) => this.progressOf(jobId), this.sortedResults)
+  }
+
+  /** Builds the accounting report over the jobs in the store and the kept totals of retired days. */
   report(range: ReportRange = {}): AccountingReport {
-    return buildAccountingReport(this.store.all(), range)
+    return buildAccountingReport(this.jobStore.view().jobs, range, this.jobStore.retiredRows())
   }
 
   /** Runs only the backup step of a job in `BACKUP_FAILURE` again. */
@@ -236,7 +269,7 @@ export class Monitor {
 
   /** Retries every job in `BACKUP_FAILURE`, at the queue's concurrency; returns the jobs afterwards. */
   async retryAllFailedBackups(): Promise<Job[]> {
-    const failed = this.store.all().filter((job) => job.archivalStatus === 'BACKUP_FAILURE')
+    const failed = this.jobStore.view().jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE')
     return Promise.all(failed.map((job) => this.queue.add(() => this.retryBackup(job.id))))
   }
 
@@ -374,8 +407,8 @@ export class Monitor {
   }
 
   /**
-   * Applies changed pipeline options to the running monitor: concurrency and the backup retry policy at once,
-   * the watcher's timing by restarting the watcher. Folder changes need a new monitor, so they are not accepted here.
+   * Applies changed pipeline options to the running monitor: concurrency, the backup retry policy and retention at
+   * once, the watcher's timing by restarting the watcher. Folder changes need a new monitor, so they are not accepted here.
    */
   async applyOptions(next: Settings): Promise<void> {
     if (next.indexDir !== this.settings.indexDir || next.archiveDir !== this.settings.archiveDir || next.dataDir !== this.settings.dataDir) {
@@ -387,6 +420,7 @@ export class Monitor {
       next.pollIntervalMs !== this.settings.pollIntervalMs ||
       next.sweepIntervalMs !== this.settings.sweepIntervalMs
 
+    const retentionChanged = next.retentionDays !== this.settings.retentionDays
     Object.assign(this.settings, next)
     this.queue.concurrency = next.concurrency
     this.backupHelper.setRetryPolicy({
@@ -399,6 +433,7 @@ export class Monitor {
       this.watcher = this.createWatcher()
       await this.watcher.start()
     }
+    if (retentionChanged && this.running) await this.retireOldDays()
     this.logger.info(`monitor: settings applied (concurrency ${next.concurrency}, stability window ${next.stabilityWindowMs} ms)`)
   }
 
@@ -410,7 +445,9 @@ export class Monitor {
   private reconcile(): void {
     let reprocessed = 0
     let backups = 0
-    for (const job of this.store.all()) {
+    for (const loaded of this.jobStore.view().jobs) {
+      if (!needsReconciling(loaded)) continue
+      const job = this.store.get(loaded.id)!
       if (job.status === 'PENDING' || job.status === 'RUNNING') {
         reprocessed += 1
         this.touchedJobIds.add(job.id)
@@ -441,4 +478,11 @@ export class Monitor {
     this.touchedJobIds.add(job.id)
     await this.backupHelper.runBackupCallback(job)
   }
+}
+
+/** Returns true for a job that a previous run may have left unfinished (see `Monitor.reconcile`). */
+function needsReconciling(job: Job): boolean {
+  if (job.status === 'PENDING' || job.status === 'RUNNING') return true
+  if (job.archivalStatus === 'PENDING' || job.archivalStatus === 'IN_PROGRESS') return true
+  return job.backupCallback === 'move-only' && job.jobType !== null
 }

@@ -1,5 +1,5 @@
 import type { ArchivalFields, Job, ProcessingFields } from '../../shared/job'
-import type { DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
+import type { CountedJob, DetectionFields, JobRepository, NewJob, StoreRecovery } from './job-store-contract'
 
 /**
  * A job repository that calls `onChange` with the new job after each change is on disk. The monitor wraps the
@@ -27,7 +27,7 @@ export class ObservedRepository implements JobRepository {
     return this.inner.findBySourcePath(sourcePath)
   }
 
-  findCountedBySha256(sha256: string, excludeId: string): Job | undefined {
+  findCountedBySha256(sha256: string, excludeId: string): CountedJob | undefined {
     return this.inner.findCountedBySha256(sha256, excludeId)
   }
 

@@ -20,7 +20,7 @@ import type { AccountingReportData } from '../../shared/report'
 import type { Settings } from '../../shared/schemas'
 import { reportToCsv } from '../core/accounting'
 import { RetryNotAllowedError } from '../core/backup-helper'
-import { createJobFilter, queryJobs, toJobRow } from '../core/job-query'
+import { createJobFilter, toJobRow } from '../core/job-query'
 import { silentLogger, type CoreLogger } from '../core/logger'
 import type { Monitor } from '../core/monitor'
 import { saveSettings, SettingsError } from '../core/settings'
@@ -68,7 +68,7 @@ export class ApiService implements PuiApi {
   ) {
     this.logger = options.logger ?? silentLogger
     this.configured = { ...monitor.settings }
-    for (const job of monitor.jobs()) {
+    for (const job of monitor.jobView().jobs) {
       if (job.status === 'PENDING' || job.status === 'RUNNING') this.unfinished.add(job.id)
     }
     this.batcher = new JobEventBatcher({
@@ -89,7 +89,7 @@ export class ApiService implements PuiApi {
 
   async listJobs(query: JobQuery): Promise<JobPage> {
     const parsed = parseRequest(JobQuerySchema, query, 'job query')
-    return queryJobs(this.monitor.jobs(), parsed, (jobId) => this.monitor.progressOf(jobId))
+    return this.monitor.queryJobs(parsed)
   }
 
   async getJob(id: string): Promise<Job> {
@@ -117,8 +117,8 @@ export class ApiService implements PuiApi {
     const parsed = parseRequest(JobQuerySchema, query, 'job query')
     const matches = createJobFilter(parsed)
     const failedIds = this.monitor
-      .jobs()
-      .filter((job) => job.archivalStatus === 'BACKUP_FAILURE' && matches(job))
+      .jobView()
+      .jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE' && matches(job))
       .map((job) => job.id)
 
     const queue = new PQueue({ concurrency: this.monitor.settings.concurrency })

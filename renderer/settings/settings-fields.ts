@@ -14,6 +14,7 @@ export const NUMERIC_FIELDS: { key: NumericKey; label: string; unit: string }[] 
   { key: 'backupRetries', label: 'Automatic backup retries', unit: 'retries' },
   { key: 'backupRetryMinDelayMs', label: 'First retry delay', unit: 'ms' },
   { key: 'backupRetryMaxDelayMs', label: 'Longest retry delay', unit: 'ms' },
+  { key: 'retentionDays', label: 'Days of history kept (0 keeps all)', unit: 'days' },
 ]
 
 /** The form's values; numbers stay text until Save, so a half-typed value is not rejected while typing. */

@@ -6,6 +6,7 @@ import type { Job } from '../../shared/job'
 import { isPosted } from '../../shared/status'
 import { simulate } from '../../main/cli/simulate'
 import { TEMP_SUFFIX } from '../../main/core/archive-names'
+import { JobStore } from '../../main/core/job-store'
 import { runCli } from '../helpers/cli'
 import { FsFaults, listFiles, sha256OfFile } from '../helpers/fs-faults'
 import { planKills, watchAndKill, type KillOutcome } from '../helpers/kill-moments'
@@ -27,7 +28,7 @@ function campaignSeed(): number {
 }
 
 async function readJobs(dataDir: string): Promise<Job[]> {
-  return (JSON.parse(await readFile(join(dataDir, 'jobs.json'), 'utf8')) as { jobs: Job[] }).jobs
+  return [...(await JobStore.readSnapshot(dataDir)).jobs]
 }
 
 /** Hashes every file under `folder` and returns its paths (relative to `folder`) by SHA-256. */

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Job } from '../../shared/job'
 import { runCli, type CliResult } from '../helpers/cli'
+import { JobStore } from '../../main/core/job-store'
 
 /** Short stability window and retry delays, with one automatic retry, so a fault settles in about a second. */
 export const FAST_FLAGS = ['--stability-ms', '50', '--retry-min-delay-ms', '10', '--retry-max-delay-ms', '20', '--backup-retries', '1']
@@ -20,7 +19,7 @@ export function runOnce(folders: PipelineFolders, extra: string[] = []): Promise
 
 /** Reads the jobs from the store file that the command line wrote. */
 export async function readJobs(dataDir: string): Promise<Job[]> {
-  return (JSON.parse(await readFile(join(dataDir, 'jobs.json'), 'utf8')) as { jobs: Job[] }).jobs
+  return [...(await JobStore.readSnapshot(dataDir)).jobs]
 }
 
 /** Returns the only job of a run, failing with the jobs found when there is not exactly one. */

@@ -57,6 +57,19 @@ export class FsFaults {
     throw new Error(`fault not created: ${folder} accepted a write after the read-only remount`)
   }
 
+  /** Bind-mounts `source` at a new folder, writable until `setReadOnly` remounts it. */
+  async bindView(source: string): Promise<string> {
+    const folder = await this.tempDir('pui-bind')
+    this.mount(['--bind', source, folder], `a bind mount of ${source} on ${folder}`)
+    return folder
+  }
+
+  /** Remounts a bind mount made by `bindView` read-only or writable again. */
+  setReadOnly(folder: string, readOnly: boolean): void {
+    const mode = readOnly ? 'ro' : 'rw'
+    this.run(['-o', `remount,${mode},bind`, folder], `a ${mode} remount of ${folder}`)
+  }
+
   /** Unmounts every mount (latest first) and removes every folder this instance created. */
   async cleanup(): Promise<void> {
     for (const folder of this.mounts.reverse()) execFileSync('umount', [folder], { stdio: 'pipe' })

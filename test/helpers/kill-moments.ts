@@ -38,8 +38,8 @@ const MOMENT_TIMEOUT_MS = 10_000
 const COPY_SHARE = 0.3
 const STORE_SHARE = 0.3
 
-/** Prefix of the job store's temporary file in the data folder. */
-const STORE_TEMP_PREFIX = 'jobs.json.tmp-'
+/** Part of the name of every temporary file the job store writes under the data folder (day files, manifest, totals). */
+const STORE_TEMP_MARK = '.json.tmp-'
 
 /**
  * Plans `count` kills from `seed`: the same seed gives the same moments and delays. Kills aimed at a copy and at a
@@ -82,9 +82,9 @@ function openFiles(pid: number): string[] {
   return targets
 }
 
-function isMomentOpen(moment: KillMoment, targets: string[]): boolean {
+function isMomentOpen(moment: KillMoment, targets: string[], dataDir: string): boolean {
   if (moment === 'copy') return targets.some((target) => target.endsWith(TEMP_SUFFIX))
-  if (moment === 'store') return targets.some((target) => target.includes(STORE_TEMP_PREFIX))
+  if (moment === 'store') return targets.some((target) => target.startsWith(dataDir) && target.includes(STORE_TEMP_MARK))
   return true
 }
 
@@ -95,7 +95,7 @@ async function leftTemporaryFile(moment: KillMoment, archiveDir: string, dataDir
     const names = await readdir(archiveDir, { recursive: true })
     return names.some((name) => name.endsWith(TEMP_SUFFIX))
   }
-  if (moment === 'store') return (await readdir(dataDir)).some((name) => name.startsWith(STORE_TEMP_PREFIX))
+  if (moment === 'store') return (await readdir(dataDir, { recursive: true })).some((name) => name.includes(STORE_TEMP_MARK))
   return false
 }
 
@@ -127,7 +127,7 @@ export function watchAndKill(
       const pid = child.pid
       const giveUpAt = Date.now() + MOMENT_TIMEOUT_MS
       poller = setInterval(() => {
-        sighted = isMomentOpen(plan.moment, openFiles(pid))
+        sighted = isMomentOpen(plan.moment, openFiles(pid), folders.dataDir)
         if (sighted || Date.now() > giveUpAt) kill()
       }, 1)
     }, plan.delayMs)

@@ -23,7 +23,7 @@ export interface StoreChild {
 }
 
 /** Starts test/helpers/store-child.ts under tsx in `mode` on `dataDir`, passing `startFile` on when given. */
-export function spawnStoreChild(mode: 'hold' | 'lock' | 'churn', dataDir: string, startFile?: string): StoreChild {
+export function spawnStoreChild(mode: 'hold' | 'lock' | 'churn' | 'open', dataDir: string, startFile?: string): StoreChild {
   const args = ['--import', 'tsx', script, mode, dataDir, ...(startFile === undefined ? [] : [startFile])]
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@
 //   lock <dataDir>   takes the data-folder lock (or reports why not) and waits until killed; with a third
 //                    argument, it reports 'ready' and waits for that file to exist first, so racers start together
 //   churn <dataDir>  opens the store and updates one job in a loop, printing each saved record count
+//   open <dataDir>   reports 'ready', opens the store (migrating a jobs.json of schema 1), reports 'opened' and waits
 import { existsSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { acquireDataFolderLock } from '../../main/core/data-folder-lock'
@@ -21,7 +22,7 @@ function waitForever(): void {
 
 async function main(): Promise<void> {
   if (dataDir === undefined) {
-    throw new Error('usage: store-child.ts hold|lock|churn <dataDir>')
+    throw new Error('usage: store-child.ts hold|lock|churn|open <dataDir>')
   }
 
   if (mode === 'hold') {
@@ -44,6 +45,14 @@ async function main(): Promise<void> {
     } catch (error) {
       report({ event: 'rejected', code: error instanceof StoreError ? error.code : null, message: String(error) })
     }
+    waitForever()
+    return
+  }
+
+  if (mode === 'open') {
+    report({ event: 'ready' })
+    await JobStore.open(dataDir)
+    report({ event: 'opened' })
     waitForever()
     return
   }

@@ -76,6 +76,7 @@ const FAKE_SETTINGS: Settings = {
   backupRetries: 3,
   backupRetryMinDelayMs: 500,
   backupRetryMaxDelayMs: 10_000,
+  retentionDays: 400,
 }
 
 const EMPTY_REPORT: AccountingReportData = {

@@ -1,0 +1,128 @@
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Low } from 'lowdb'
+import { DurableFileAdapter } from './durable-file-adapter'
+import type { StoreRecovery } from './job-store-contract'
+import { type CoreLogger } from './logger'
+import { PARTITION_NAME, emptyPartition, partitionCodec, type PartitionFile } from './partition-file'
+import { StoreError, errnoOf, unwritableError } from './store-error'
+
+/** Name of the folder in the data folder that contains the manifest and the partitions. */
+export const STORE_FOLDER_NAME = 'jobs'
+
+/** Name of the manifest in the store folder. */
+export const MANIFEST_FILE_NAME = 'manifest.json'
+
+/** One day's partition: its jobs (`db.data.jobs`, in id order) and the adapter that saves them. */
+export interface Partition {
+  day: string
+  db: Low<PartitionFile>
+  adapter: DurableFileAdapter<PartitionFile>
+}
+
+/** Creates the partition of `day` in `folder`, with no jobs and no file until its first save. */
+export function newPartition(folder: string, day: string, options: { logger: CoreLogger; readOnly?: boolean }): Partition {
+  const adapter = new DurableFileAdapter(join(folder, `${day}.json`), {
+    codec: partitionCodec,
+    logger: options.logger,
+    readOnly: options.readOnly,
+    lossSummary: `JOBS DETECTED ON ${day} NOT LOADED, that day starts empty`,
+  })
+  return { day, db: new Low(adapter, emptyPartition(day)), adapter }
+}
+
+/**
+ * Loads the partition of `day`, recovering a damaged file from its last-good copy (see `DurableFileAdapter`).
+ * Returns the partition, or null when neither copy could be loaded, with the recovery performed.
+ */
+export async function loadPartition(
+  folder: string,
+  day: string,
+  options: { logger: CoreLogger; readOnly?: boolean },
+): Promise<{ partition: Partition | null; recovery: StoreRecovery | null }> {
+  const partition = newPartition(folder, day, options)
+  const data = await partition.adapter.read()
+  if (data === null) {
+    return { partition: null, recovery: partition.adapter.recovery }
+  }
+  partition.db.data = data
+  return { partition, recovery: partition.adapter.recovery }
+}
+
+/**
+ * Lists the days that have a partition file or a last-good copy in `folder`, sorted. The folder is the list, not
+ * the manifest, so a partition saved just before a crash that kept the manifest from being saved is still found.
+ * Unless `readOnly`, it first removes temporary files left by an interrupted write.
+ */
+export async function listPartitionDays(folder: string, options: { logger: CoreLogger; readOnly?: boolean }): Promise<string[]> {
+  let names: string[]
+  try {
+    names = await readdir(folder)
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return []
+    const message = `job store: cannot list ${folder} (${errnoOf(error)}): check the data folder's permissions`
+    throw new StoreError('UNREADABLE', message, folder, errnoOf(error), { cause: error })
+  }
+
+  const days = new Set<string>()
+  for (const name of names) {
+    if (name.includes('.tmp-') && !options.readOnly) {
+      const path = join(folder, name)
+      await rm(path, { force: true }).catch((error: unknown) => {
+        throw unwritableError('job store: removing a temporary file left by a crash', path, error)
+      })
+      options.logger.info(`job store: removed ${path}, left by an interrupted write`)
+      continue
+    }
+    const day = PARTITION_NAME.exec(name.replace('.last-good.json', '.json'))?.[1]
+    if (day !== undefined) days.add(day)
+  }
+  return [...days].sort()
+}
+
+/**
+ * Moves a partition's file into `retiredFolder` as `<day>.json` (or `<day>-2.json`, ... when a file of that day was
+ * retired before) and returns the new name. The last-good copy is removed first, because a last-good copy without
+ * its file would be restored into the store at the next start.
+ */
+export async function movePartitionToRetired(partition: Partition, retiredFolder: string): Promise<string> {
+  const source = partition.adapter.filePath
+  try {
+    await mkdir(retiredFolder, { recursive: true })
+    let name = `${partition.day}.json`
+    for (let suffix = 2; await exists(join(retiredFolder, name)); suffix += 1) {
+      name = `${partition.day}-${suffix}.json`
+    }
+    await rm(partition.adapter.lastGoodPath, { force: true })
+    await syncFolder(join(source, '..'))
+    await rename(source, join(retiredFolder, name))
+    await syncFolder(retiredFolder)
+    await syncFolder(join(source, '..'))
+    return name
+  } catch (error) {
+    throw unwritableError('retention: moving a partition to the retired folder', source, error)
+  }
+}
+
+/** Fsyncs a folder so the renames in it survive a power loss. */
+export async function syncFolder(folder: string): Promise<void> {
+  // Windows cannot open a folder as a file; NTFS journals renames itself.
+  if (process.platform === 'win32') return
+  const handle = await open(folder, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Returns true when `path` exists; errors other than ENOENT are thrown. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return false
+    throw error
+  }
+}

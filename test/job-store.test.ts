@@ -10,6 +10,7 @@ import type { NewJob } from '../main/core/job-store-contract'
 import type { CoreLogger } from '../main/core/logger'
 import { StoreError } from '../main/core/store-error'
 import { spawnStoreChild } from './helpers/spawn-store-child'
+import { readDayJobs } from './helpers/stored-jobs'
 
 const SHA_A = 'a'.repeat(64)
 const SHA_B = 'b'.repeat(64)
@@ -63,16 +64,18 @@ describe('JobStore', () => {
     return store
   }
 
+  /** Reads the day's jobs from disk: its day file, then its journal. */
   function jobsOnDisk(): Job[] {
-    return JSON.parse(readFileSync(storePath, 'utf8')).jobs
+    return readDayJobs(storeFolder, '2026-11-30')
   }
 
   /** Writes a store whose partition contains J000001 and J000002 and whose last-good copy contains J000001 only. */
   async function writeTwoVersions(): Promise<void> {
-    const store = await openStore()
-    await store.create(newJob(1))
-    await store.create(newJob(2))
-    await store.close()
+    for (const sequence of [1, 2]) {
+      const store = await JobStore.open(dataDir)
+      await store.create(newJob(sequence))
+      await store.close()
+    }
   }
 
   function mountReadOnly(source: string): string {
@@ -133,13 +136,14 @@ describe('JobStore', () => {
     expect(second.jobType).toBe('stmt')
     expect(store.recovery).toBeNull()
 
-    const file = JSON.parse(readFileSync(storePath, 'utf8'))
-    expect(file.schemaVersion).toBe(STORE_SCHEMA_VERSION)
-    expect(file.day).toBe('2026-11-30')
-    expect(file.jobs).toEqual([first, second])
+    const journal = readFileSync(join(storeFolder, '2026-11-30.journal'), 'utf8')
+    expect(journal).toBe(`${JSON.stringify({ seq: 1, job: first })}\n${JSON.stringify({ seq: 2, job: second })}\n`)
     const manifestPath = join(storeFolder, 'manifest.json')
     expect(JSON.parse(readFileSync(manifestPath, 'utf8')).partitions).toEqual(['2026-11-30'])
     await store.close()
+    const file = JSON.parse(readFileSync(storePath, 'utf8'))
+    expect(file).toEqual({ schemaVersion: STORE_SCHEMA_VERSION, day: '2026-11-30', journalSeq: 2, jobs: [first, second] })
+    expect(existsSync(join(storeFolder, '2026-11-30.journal'))).toBe(false)
     expect(JSON.parse(readFileSync(manifestPath, 'utf8'))).toEqual({ schemaVersion: STORE_SCHEMA_VERSION, nextJobNumber: 3, partitions: ['2026-11-30'] })
   })
 
@@ -203,7 +207,7 @@ describe('JobStore', () => {
 
     // Each update's promise must resolve only once the file contains that update.
     const checkedOnResolve = store.all().map((job, index) =>
-      store.updateProcessing(job.id, { status: 'RUNNING', size: index }).then((updated) => {
+      store.updateProcessing(job.id, { status: 'RUNNING', size: index }).then(async (updated) => {
         const onDisk = jobsOnDisk().find((candidate) => candidate.id === updated.id)
         expect(onDisk?.size).toBe(index)
       }),
@@ -475,6 +479,7 @@ describe('JobStore', () => {
 
     const store = await openStore()
     await store.create(newJob(3))
+    await store.close()
 
     expect(readFileSync(lastGoodPath).equals(previous)).toBe(true)
     expect(jobsOnDisk().map((job) => job.id)).toEqual(['J000001', 'J000002', 'J000003'])
@@ -520,17 +525,18 @@ describe('JobStore', () => {
 
     expect((error as StoreError).code).toBe('UNWRITABLE')
     expect(error.message).toBe(
-      `job store: saving: cannot write ${mountPoint}/jobs/2026-11-30.json (EROFS): the file system is read-only: choose a writable --data folder`,
+      `job store: saving: cannot write ${mountPoint}/jobs/2026-11-30.journal (EROFS): the file system is read-only: choose a writable --data folder`,
     )
     expect(store.get(job.id)?.status).toBe('RUNNING')
     const partitionPath = join(source, 'jobs', '2026-11-30.json')
-    expect(JSON.parse(readFileSync(partitionPath, 'utf8')).jobs[0].status).toBe('PENDING')
+    expect(readDayJobs(join(source, 'jobs'), '2026-11-30')[0]?.status).toBe('PENDING')
 
     execFileSync('mount', ['-o', 'remount,rw,bind', mountPoint])
     await store.close()
     expect(JSON.parse(readFileSync(partitionPath, 'utf8')).jobs[0].status).toBe('RUNNING')
     expect(readdirSync(source)).toEqual(['jobs'])
-    expect(readdirSync(join(source, 'jobs')).sort()).toEqual(['2026-11-30.json', '2026-11-30.last-good.json', 'manifest.json', 'manifest.last-good.json'])
+    // The day's first day file is the one close writes, so it has no last-good copy yet.
+    expect(readdirSync(join(source, 'jobs')).sort()).toEqual(['2026-11-30.json', 'manifest.json', 'manifest.last-good.json'])
   })
 
   it('survives a full disk', async () => {
@@ -580,6 +586,8 @@ describe('JobStore', () => {
       const target = lastSaved + 10 + round * 7
       await child.waitFor((event) => event.event === 'saved' && (event.records as number) >= target)
       await child.kill()
+      // The child's changes since the last start are appends to the day's journal, which the next open replays.
+      expect(readdirSync(storeFolder).filter((name) => name.endsWith('.journal'))).toHaveLength(1)
 
       const store = await openStore()
 

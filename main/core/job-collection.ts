@@ -29,8 +29,8 @@ export class JobCollection {
   /** Every job in id order; ids only grow, so a new job is appended. */
   private jobs: Job[] = []
   readonly partitions = new Map<string, Partition>()
-  /** Partitions changed since they were last handed to a save. */
-  readonly dirty = new Set<Partition>()
+  /** Partitions changed since they were last handed to a save, each with its changed jobs' latest versions by id. */
+  readonly dirty = new Map<Partition, Map<string, Job>>()
   /** Set when a day was added or removed, so the manifest's partition list must be saved. */
   daysChanged = false
   readonly lookup = new JobLookup()
@@ -80,7 +80,7 @@ export class JobCollection {
         this.daysChanged = true
       }
       partition.db.data.jobs.push(job)
-      this.dirty.add(partition)
+      this.markChanged(partition, job)
       this.jobs.push(job)
       this.lookup.add(job)
     }
@@ -96,8 +96,18 @@ export class JobCollection {
     this.jobs[positionOf(this.jobs, current.id)] = next
     partitionJobs[positionOf(partitionJobs, current.id)] = next
     this.lookup.add(next)
-    this.dirty.add(partition)
+    this.markChanged(partition, next)
     this.changed()
+  }
+
+  /** Records that `job` must be saved in `partition`; a later version of the same job replaces it. */
+  markChanged(partition: Partition, job: Job): void {
+    let changed = this.dirty.get(partition)
+    if (changed === undefined) {
+      changed = new Map()
+      this.dirty.set(partition, changed)
+    }
+    changed.set(job.id, job)
   }
 
   /** Takes a whole partition's jobs out of memory, for retention. */

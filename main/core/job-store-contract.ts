@@ -16,9 +16,12 @@ export type CountedJob = Pick<Job, 'id' | 'fileName'>
 /** Size and modification time of a job's file as last taken, which tell whether the file changed since. */
 export type DetectionFields = Pick<Job, 'detectedSize' | 'detectedMtimeMs'>
 
-/** Recovery the store performed because the file it loaded was missing or unreadable. */
+/**
+ * Recovery the store performed because a file it loaded was missing or unreadable: a day file restored from its
+ * last-good copy, a day that started empty, or a day's journal with a damaged line that was moved aside.
+ */
 export interface StoreRecovery {
-  kind: 'restored-last-good' | 'started-empty'
+  kind: 'restored-last-good' | 'started-empty' | 'journal-damaged'
   /** New path of the unreadable file after it was moved aside, or null when there was none. */
   movedAsidePath: string | null
   message: string

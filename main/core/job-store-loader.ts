@@ -9,6 +9,7 @@ import { jobNumberOf, storeFileCodec } from './job-store-file'
 import { type CoreLogger } from './logger'
 import { STORE_SCHEMA_VERSION, manifestCodec, type ManifestFile } from './partition-file'
 import { MANIFEST_FILE_NAME, STORE_FOLDER_NAME, exists, listPartitionDays, loadPartition, type Partition } from './partition-folder'
+import { compactPartition } from './partition-journal'
 import { RetiredHistory } from './retired-history'
 import { SINGLE_FILE_LAST_GOOD_NAME, SINGLE_FILE_NAME } from './store-migration'
 import { StoreError, errnoOf, unwritableError } from './store-error'
@@ -35,7 +36,8 @@ export interface StoreSnapshot {
 }
 
 /**
- * Loads the manifest, every partition found in `<dataDir>/jobs/` and the retired totals. Damaged files are moved
+ * Loads the manifest, every partition found in `<dataDir>/jobs/` with its journal (then compacts each journal), and
+ * the retired totals. Damaged files are moved
  * aside and recovered one by one, so one bad day never stops the others from loading. A file from a newer app
  * stops the load with a `SCHEMA_TOO_NEW` StoreError. The caller holds the lock and has run the migration.
  */
@@ -76,6 +78,10 @@ export async function loadPartitionedStore(dataDir: string, logger: CoreLogger):
     savedManifest.partitions.join() !== manifest.data.partitions.join()
   // The manifest is saved before any new partition, so a migration can tell an unfinished migration from a store.
   if (changed) await manifest.write()
+  // Folding every journal in at start keeps appends off a journal that may end with an interrupted line.
+  for (const partition of partitions) {
+    if (partition.journal.mustCompact) await compactPartition(partition)
+  }
 
   return { folder, manifest, partitions, retired, nextJobNumber, recoveries }
 }
@@ -90,8 +96,8 @@ function highestJobNumber(partitions: Partition[]): number {
 }
 
 /**
- * Reads the jobs of `dataDir` without the lock and without writing anything. A damaged file raises a `CORRUPT`
- * StoreError instead of being moved aside; a missing one is read from its last-good copy. A data folder not yet
+ * Reads the jobs of `dataDir` without the lock and without writing anything, journals included. A damaged file or
+ * journal line raises a `CORRUPT` StoreError instead of being moved aside; a missing one is read from its last-good copy. A data folder not yet
  * migrated is read from its `jobs.json`.
  */
 export async function readStoreSnapshot(dataDir: string, logger: CoreLogger): Promise<StoreSnapshot> {

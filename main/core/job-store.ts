@@ -10,6 +10,8 @@ import { type LoadedStore, type StoreSnapshot, loadPartitionedStore, readStoreSn
 import { JobCollection, type JobView, deepFreeze } from './job-collection'
 import { type CoreLogger, silentLogger } from './logger'
 import { type RetentionResult, retireOldDays } from './retention'
+import type { Partition } from './partition-folder'
+import { appendToJournal, compactPartition, shouldCompact } from './partition-journal'
 import { migrateSingleFileStore } from './store-migration'
 import { unwritableError } from './store-error'
 
@@ -70,17 +72,21 @@ const allKeysListed: [
 void allKeysListed
 
 /**
- * The job store: every job in memory, saved under `<dataDir>/jobs/` through lowdb and a `DurableFileAdapter`, one
- * partition file per UTC day of detection (`2026-11-30.json`) and a small `manifest.json`.
+ * The job store: every job in memory, saved under `<dataDir>/jobs/`, one partition per UTC day of detection
+ * (`2026-11-30.json`, written through lowdb and a `DurableFileAdapter`) with its append-only journal
+ * (`2026-11-30.journal`), and a small `manifest.json`.
  *
  * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
- * into the next save, which writes each partition with changes once, and the manifest when a job was added. A
- * write's cost therefore follows the size of the days changed, not of the whole history. Each change's promise
- * resolves once a save containing it is on disk. Jobs handed out are frozen: the only way to change one is through
- * the update methods.
+ * into the next save. A save appends the changed jobs' records to each changed day's journal in one write and
+ * fdatasyncs it, and writes the manifest when a day was added, so its cost follows the number of changes, not the
+ * size of the day or of the history. Once a journal holds more lines than its day has jobs (and at least
+ * MIN_COMPACTION_LINES), or MAX_JOURNAL_BYTES, the save compacts it instead: it rewrites the day file whole and
+ * removes the journal. Opening the store and closing it compact every journal. Each change's promise resolves once
+ * a save containing it is on disk. Jobs handed out are frozen: the only way to change one is through the update
+ * methods.
  *
  * For seeding a large history (a migration, a benchmark), use `importJobs(jobs)`: it stores many finished jobs with
- * one write per day instead of one save per job.
+ * one day-file write per day instead of one save per job.
  *
  * `retire(retentionDays)` moves days older than the retention period to `<dataDir>/retired/`, keeping their
  * accounting rows and counted SHA-256 values in `retired-totals.json`.
@@ -90,6 +96,10 @@ export class JobStore implements JobRepository {
   private nextJobNumber: number
   /** Set when the manifest must be saved although no day was added or removed (its counter, at close). */
   private manifestDirty = false
+  /** Days whose next save rewrites the day file instead of appending to the journal (imported jobs). */
+  private readonly compactDays = new Set<Partition>()
+  /** Set at close: every save from then on compacts each journal. */
+  private compactAll = false
   private closed = false
   private readonly writer: CoalescingWriter
 
@@ -108,14 +118,16 @@ export class JobStore implements JobRepository {
 
   /**
    * Recoveries performed at load, one message each; null when every file loaded as it was. `kind` is the most
-   * severe one: `started-empty` when a file and its last-good copy were both unusable.
+   * severe one: `started-empty` when a file and its last-good copy were both unusable, `journal-damaged` when only a
+   * journal had a damaged line.
    */
   get recovery(): StoreRecovery | null {
     const recoveries = this.loaded.recoveries
     if (recoveries.length === 0) return null
     const emptied = recoveries.find((recovery) => recovery.kind === 'started-empty')
+    const restored = recoveries.some((recovery) => recovery.kind === 'restored-last-good')
     return {
-      kind: emptied ? 'started-empty' : 'restored-last-good',
+      kind: emptied ? 'started-empty' : restored ? 'restored-last-good' : 'journal-damaged',
       movedAsidePath: (emptied ?? recoveries[0])!.movedAsidePath,
       message: recoveries.map((recovery) => recovery.message).join('\n'),
     }
@@ -234,6 +246,7 @@ export class JobStore implements JobRepository {
     })
 
     this.collection.append(imported)
+    for (const partition of this.collection.dirty.keys()) this.compactDays.add(partition)
     this.nextJobNumber += imported.length
     await this.writer.request()
     return imported
@@ -267,10 +280,9 @@ export class JobStore implements JobRepository {
     }
     this.closed = true
     try {
-      if (this.loaded.manifest.data.nextJobNumber !== this.nextJobNumber) {
-        this.manifestDirty = true
-        await this.writer.request()
-      }
+      this.compactAll = true
+      if (this.loaded.manifest.data.nextJobNumber !== this.nextJobNumber) this.manifestDirty = true
+      await this.writer.request()
       await this.writer.flush()
     } finally {
       await this.lock.release()
@@ -307,21 +319,31 @@ export class JobStore implements JobRepository {
   }
 
   /**
-   * Writes each partition with changes and, when needed, the manifest. Every write takes its snapshot before this
-   * returns, as CoalescingWriter requires; a partition whose write fails is written again by the next save.
+   * Saves each partition with changes (see `savePartition`) and, when needed, the manifest. Every write takes its
+   * snapshot before this returns, as CoalescingWriter requires; the changes of a partition whose write fails are
+   * saved again by the next save.
    */
   private async save(): Promise<void> {
     const { dirty } = this.collection
     const writes: Promise<void>[] = []
-    for (const partition of dirty) {
+    const saving = [...dirty]
+    dirty.clear()
+    for (const [partition, changed] of saving) {
       writes.push(
-        partition.db.write().catch((error: unknown) => {
-          dirty.add(partition)
+        this.savePartition(partition, [...changed.values()]).catch((error: unknown) => {
+          for (const job of changed.values()) {
+            if (!dirty.get(partition)?.has(job.id)) this.collection.markChanged(partition, job)
+          }
           throw error
         }),
       )
     }
-    dirty.clear()
+    if (this.compactAll) {
+      for (const partition of this.collection.partitions.values()) {
+        const journal = partition.journal
+        if (!changedIn(saving, partition) && (journal.bytes > 0 || journal.mustCompact)) writes.push(compactPartition(partition))
+      }
+    }
 
     if (this.manifestDirty || this.collection.daysChanged) {
       this.manifestDirty = false
@@ -341,6 +363,16 @@ export class JobStore implements JobRepository {
     if (failure) throw failure.reason
   }
 
+  /** Appends `changed` to the partition's journal, or compacts the partition when that is due (see `shouldCompact`). */
+  private savePartition(partition: Partition, changed: Job[]): Promise<void> {
+    const compact = this.compactAll || this.compactDays.delete(partition) || shouldCompact(partition, changed.length)
+    if (!compact) return appendToJournal(partition, changed)
+    return compactPartition(partition).catch((error: unknown) => {
+      if (!this.compactAll) this.compactDays.add(partition)
+      throw error
+    })
+  }
+
   private require(id: string): Job {
     const job = this.get(id)
     if (job === undefined) {
@@ -354,6 +386,10 @@ export class JobStore implements JobRepository {
       throw new Error('job store: the store is closed; open it again to make changes')
     }
   }
+}
+
+function changedIn(saving: readonly [Partition, unknown][], partition: Partition): boolean {
+  return saving.some(([candidate]) => candidate === partition)
 }
 
 /** Validates a job about to be stored and returns a frozen copy, so no caller keeps a reference into the store. */

@@ -17,6 +17,11 @@ export interface PartitionFile {
   day: string
   /** Jobs in id order. */
   jobs: Job[]
+  /**
+   * Sequence number of the last journal line (`<day>.journal`) folded into this file; replay skips lines up to it,
+   * so a journal left by a crash during compaction never brings back an older version of a job. 0 when none.
+   */
+  journalSeq: number
 }
 
 /** Contents of `jobs/manifest.json`. */
@@ -37,6 +42,7 @@ const PartitionFileSchema = z.object({
   schemaVersion: z.literal(STORE_SCHEMA_VERSION),
   day: z.string().regex(DAY),
   jobs: z.array(JobSchema),
+  journalSeq: z.number().int().nonnegative().default(0),
 })
 
 const ManifestFileSchema = z.object({
@@ -54,7 +60,8 @@ export function partitionDayOf(detectedAt: string): string {
   return day
 }
 
-function dayOrNull(detectedAt: string): string | null {
+/** Returns the UTC day of `detectedAt`, or null when it is not an ISO time. */
+export function dayOrNull(detectedAt: string): string | null {
   if (detectedAt.endsWith('Z') && DAY.test(detectedAt.slice(0, 10))) {
     return detectedAt.slice(0, 10)
   }
@@ -64,12 +71,14 @@ function dayOrNull(detectedAt: string): string | null {
 
 /** Returns an empty partition for `day`. */
 export function emptyPartition(day: string): PartitionFile {
-  return { schemaVersion: STORE_SCHEMA_VERSION, day, jobs: [] }
+  return { schemaVersion: STORE_SCHEMA_VERSION, day, jobs: [], journalSeq: 0 }
 }
 
 /** Writes one job per line, so the file stays readable and a damaged region points at the job concerned. */
 function serializePartition(data: PartitionFile): string[] {
-  const chunks = [`{\n"schemaVersion": ${data.schemaVersion},\n"day": ${JSON.stringify(data.day)},\n"jobs": [\n`]
+  const chunks = [
+    `{\n"schemaVersion": ${data.schemaVersion},\n"day": ${JSON.stringify(data.day)},\n"journalSeq": ${data.journalSeq},\n"jobs": [\n`,
+  ]
   data.jobs.forEach((job, index) => {
     chunks.push(jobJson(job), index < data.jobs.length - 1 ? ',\n' : '\n')
   })
@@ -96,7 +105,7 @@ function validatePartition(value: unknown, filePath: string): { ok: true; data: 
   if (misplaced) {
     return { ok: false, reason: `unexpected content: job ${misplaced.id} was detected at ${misplaced.detectedAt}, not on ${parsed.data.day}` }
   }
-  return { ok: true, data: { schemaVersion: STORE_SCHEMA_VERSION, day: parsed.data.day, jobs } }
+  return { ok: true, data: { schemaVersion: STORE_SCHEMA_VERSION, day: parsed.data.day, jobs, journalSeq: parsed.data.journalSeq } }
 }
 
 /**

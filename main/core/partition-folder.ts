@@ -5,6 +5,7 @@ import { DurableFileAdapter } from './durable-file-adapter'
 import type { StoreRecovery } from './job-store-contract'
 import { type CoreLogger } from './logger'
 import { PARTITION_NAME, emptyPartition, partitionCodec, type PartitionFile } from './partition-file'
+import { JOURNAL_NAME, JOURNAL_SUFFIX, type JournalState, emptyJournal, moveJournalAside, readJournal, replayRecords } from './partition-journal'
 import { StoreError, errnoOf, unwritableError } from './store-error'
 
 /** Name of the folder in the data folder that contains the manifest and the partitions. */
@@ -13,11 +14,12 @@ export const STORE_FOLDER_NAME = 'jobs'
 /** Name of the manifest in the store folder. */
 export const MANIFEST_FILE_NAME = 'manifest.json'
 
-/** One day's partition: its jobs (`db.data.jobs`, in id order) and the adapter that saves them. */
+/** One day's partition: its jobs (`db.data.jobs`, in id order), the adapter that saves them, and its journal. */
 export interface Partition {
   day: string
   db: Low<PartitionFile>
   adapter: DurableFileAdapter<PartitionFile>
+  journal: JournalState
 }
 
 /** Creates the partition of `day` in `folder`, with no jobs and no file until its first save. */
@@ -28,12 +30,17 @@ export function newPartition(folder: string, day: string, options: { logger: Cor
     readOnly: options.readOnly,
     lossSummary: `JOBS DETECTED ON ${day} NOT LOADED, that day starts empty`,
   })
-  return { day, db: new Low(adapter, emptyPartition(day)), adapter }
+  const journal = emptyJournal(join(folder, `${day}${JOURNAL_SUFFIX}`), 0)
+  return { day, db: new Low(adapter, emptyPartition(day)), adapter, journal }
 }
 
 /**
- * Loads the partition of `day`, recovering a damaged file from its last-good copy (see `DurableFileAdapter`).
- * Returns the partition, or null when neither copy could be loaded, with the recovery performed.
+ * Loads the partition of `day`: its day file, recovering a damaged one from its last-good copy (see
+ * `DurableFileAdapter`), then the lines of its journal written after the day file. An incomplete last line, left by
+ * an append that a crash interrupted, is ignored and logged. A journal with a damaged line elsewhere is moved aside
+ * as `<day>.journal.corrupt-<UTC time>` after its other lines are applied, and that is reported as a recovery;
+ * a read-only load raises a `CORRUPT` StoreError instead. A journal found here is marked for compaction.
+ * Returns the partition, or null when there was nothing to load, with the recovery performed.
  */
 export async function loadPartition(
   folder: string,
@@ -42,15 +49,43 @@ export async function loadPartition(
 ): Promise<{ partition: Partition | null; recovery: StoreRecovery | null }> {
   const partition = newPartition(folder, day, options)
   const data = await partition.adapter.read()
-  if (data === null) {
-    return { partition: null, recovery: partition.adapter.recovery }
+  const fileRecovery = partition.adapter.recovery
+  if (data !== null) partition.db.data = data
+  const journal = partition.journal
+  const reading = await readJournal(journal.path, day, partition.db.data.journalSeq)
+  if (reading === null) {
+    journal.seq = partition.db.data.journalSeq
+    return { partition: data === null ? null : partition, recovery: fileRecovery }
   }
-  partition.db.data = data
-  return { partition, recovery: partition.adapter.recovery }
+
+  partition.db.data.jobs = replayRecords(partition.db.data.jobs, reading.records)
+  Object.assign(journal, { seq: reading.seq, lines: reading.lines, bytes: reading.bytes, mustCompact: true })
+  if (reading.tornLine !== null) {
+    options.logger.warn(
+      `job store: ignored the incomplete line ${reading.tornLine} at the end of ${journal.path}, left by a save that ` +
+        'was interrupted before it finished; the jobs it held keep their previous saved state',
+    )
+  }
+  const firstDamaged = reading.damaged[0]
+  if (firstDamaged === undefined) return { partition, recovery: fileRecovery }
+
+  const where = `${journal.path} line ${firstDamaged.line} (${firstDamaged.reason})` +
+    (reading.damaged.length > 1 ? ` and ${reading.damaged.length - 1} other lines` : '')
+  if (options.readOnly) {
+    const message = `job store: ${where} could not be read; start PUI Monitor without a read-only command to move the journal aside`
+    throw new StoreError('CORRUPT', message, journal.path)
+  }
+  const movedAsidePath = await moveJournalAside(journal.path)
+  const message =
+    `job store: ${where} could not be read, so the journal was moved to ${movedAsidePath}. Its other lines were ` +
+    'applied; a job changed on a damaged line keeps its state from an earlier line or from the day file.'
+  options.logger.error(message)
+  const recovery: StoreRecovery = { kind: 'journal-damaged', movedAsidePath, message }
+  return { partition, recovery: fileRecovery ? { ...fileRecovery, message: `${fileRecovery.message}\n${message}` } : recovery }
 }
 
 /**
- * Lists the days that have a partition file or a last-good copy in `folder`, sorted. The folder is the list, not
+ * Lists the days that have a partition file, a last-good copy or a journal in `folder`, sorted. The folder is the list, not
  * the manifest, so a partition saved just before a crash that kept the manifest from being saved is still found.
  * Unless `readOnly`, it first removes temporary files left by an interrupted write.
  */
@@ -74,7 +109,7 @@ export async function listPartitionDays(folder: string, options: { logger: CoreL
       options.logger.info(`job store: removed ${path}, left by an interrupted write`)
       continue
     }
-    const day = PARTITION_NAME.exec(name.replace('.last-good.json', '.json'))?.[1]
+    const day = PARTITION_NAME.exec(name.replace('.last-good.json', '.json'))?.[1] ?? JOURNAL_NAME.exec(name)?.[1]
     if (day !== undefined) days.add(day)
   }
   return [...days].sort()

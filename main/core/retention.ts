@@ -4,6 +4,7 @@ import type { JobCollection } from './job-collection'
 import { jobNumberOf } from './job-store-file'
 import { type CoreLogger } from './logger'
 import { type Partition, movePartitionToRetired } from './partition-folder'
+import { compactPartition } from './partition-journal'
 import { type RetiredHistory, summarizeRetiredJobs } from './retired-history'
 import { errnoOf } from './store-error'
 
@@ -74,7 +75,8 @@ export interface RetentionContext {
 
 /**
  * Moves the days detected more than `retentionDays` days before `now` out of the store, unless one of their jobs
- * must stay (see `reasonToKeep`). For each day, in order: its jobs leave memory, its file moves to the `retired`
+ * must stay (see `reasonToKeep`). For each day, in order: its jobs leave memory, its journal is folded into its day
+ * file, the file moves to the `retired`
  * folder (see `movePartitionToRetired`), and its summary is saved in `retired-totals.json`. The accounting report
  * and the duplicate rule give the same results afterwards. A day whose move fails goes back into memory and stays,
  * and the failure is logged.
@@ -119,6 +121,9 @@ async function retirePartition(context: RetentionContext, partition: Partition):
   context.collection.removePartition(partition)
   let fileName: string
   try {
+    // The day file moves alone, so the journal's lines are folded into it first.
+    const journal = partition.journal
+    if (journal.bytes > 0 || journal.mustCompact) await compactPartition(partition)
     fileName = await movePartitionToRetired(partition, context.retired.folder)
   } catch (error) {
     context.logger.error(`retention: cannot retire the jobs detected on ${partition.day}; they stay in the store`, error)

@@ -67,8 +67,10 @@ describe('store file faults', () => {
     const store = await JobStore.open(dataDir)
     await store.create(newJob('2026-11-29', 1))
     await store.create(newJob('2026-11-30', 2))
-    await store.create(newJob('2026-11-30', 3))
     await store.close()
+    const reopened = await JobStore.open(dataDir)
+    await reopened.create(newJob('2026-11-30', 3))
+    await reopened.close()
   })
 
   afterEach(() => faults.cleanup())
@@ -211,7 +213,7 @@ describe('store file faults', () => {
 
     expect(error?.code).toBe('UNWRITABLE')
     expect(error?.message).toBe(
-      `job store: saving: cannot write ${view}/jobs/2026-11-30.json (EROFS): the file system is read-only: choose a writable --data folder`,
+      `job store: saving: cannot write ${view}/jobs/2026-11-30.journal (EROFS): the file system is read-only: choose a writable --data folder`,
     )
     expect(store.get('J000003')?.status).toBe('RUNNING')
     expect(await fileHashes(join(dataDir, 'jobs'))).toEqual(before)

@@ -7,7 +7,8 @@ import { CLI_BIN } from './cli'
 
 /**
  * When a kill lands: `any` after a random delay, `copy` while the process has an archive temporary copy open,
- * `store` while it has the job store's temporary file open.
+ * `store` while it has a job store write open: a temporary file (a day file, the manifest, the totals) or a day's
+ * journal, which the store opens only to append and fdatasync a save.
  */
 export type KillMoment = 'any' | 'copy' | 'store'
 
@@ -20,7 +21,10 @@ export interface PlannedKill {
 export interface KillOutcome extends PlannedKill {
   /** True when the planned moment was seen in the process's open files before the kill. */
   sighted: boolean
-  /** True when the files on disk right after the kill show the planned moment: a temporary file was left. */
+  /**
+   * True when the kill is shown to have interrupted the planned moment: for `copy`, a temporary copy was left; for
+   * `store`, a temporary file was left, or the journal open at the last look before the kill is still on disk.
+   */
   confirmed: boolean
   /** Job lines the process printed before it died. */
   lines: number
@@ -40,6 +44,9 @@ const STORE_SHARE = 0.3
 
 /** Part of the name of every temporary file the job store writes under the data folder (day files, manifest, totals). */
 const STORE_TEMP_MARK = '.json.tmp-'
+
+/** Ending of a day's journal, which the job store opens only while it appends to it. */
+const JOURNAL_SUFFIX = '.journal'
 
 /**
  * Plans `count` kills from `seed`: the same seed gives the same moments and delays. Kills aimed at a copy and at a
@@ -82,26 +89,38 @@ function openFiles(pid: number): string[] {
   return targets
 }
 
-function isMomentOpen(moment: KillMoment, targets: string[], dataDir: string): boolean {
-  if (moment === 'copy') return targets.some((target) => target.endsWith(TEMP_SUFFIX))
-  if (moment === 'store') return targets.some((target) => target.startsWith(dataDir) && target.includes(STORE_TEMP_MARK))
-  return true
+/** Returns the file of `targets` that shows `moment` under way, or null; `any` is always under way. */
+function openMomentFile(moment: KillMoment, targets: string[], dataDir: string): string | null {
+  if (moment === 'copy') return targets.find((target) => target.endsWith(TEMP_SUFFIX)) ?? null
+  if (moment === 'store') {
+    const isStoreWrite = (target: string) => target.includes(STORE_TEMP_MARK) || target.endsWith(JOURNAL_SUFFIX)
+    return targets.find((target) => target.startsWith(dataDir) && isStoreWrite(target)) ?? null
+  }
+  return ''
 }
 
-/** Returns true when the folders show that a kill at `moment` left its temporary file behind. */
-async function leftTemporaryFile(moment: KillMoment, archiveDir: string, dataDir: string): Promise<boolean> {
+/**
+ * Returns true when the folders show that a kill at `moment` interrupted it: a temporary file left behind, or, for a
+ * store write, the journal seen open just before the kill still on disk. An append is one write call, so a kill
+ * never leaves a partial line for the folder to show; the journal open in `/proc` at the kill is the proof that an
+ * append or its fdatasync was under way.
+ */
+async function interruptedMoment(moment: KillMoment, openFile: string | null, folders: { archiveDir: string; dataDir: string }): Promise<boolean> {
   if (moment === 'copy') {
-    if (!existsSync(archiveDir)) return false
-    const names = await readdir(archiveDir, { recursive: true })
+    if (!existsSync(folders.archiveDir)) return false
+    const names = await readdir(folders.archiveDir, { recursive: true })
     return names.some((name) => name.endsWith(TEMP_SUFFIX))
   }
-  if (moment === 'store') return (await readdir(dataDir, { recursive: true })).some((name) => name.includes(STORE_TEMP_MARK))
+  if (moment === 'store') {
+    if ((await readdir(folders.dataDir, { recursive: true })).some((name) => name.includes(STORE_TEMP_MARK))) return true
+    return openFile !== null && openFile.endsWith(JOURNAL_SUFFIX) && existsSync(openFile)
+  }
   return false
 }
 
 /**
  * Starts `pui-monitor watch` with `args` and kills it with SIGKILL at the planned moment. A `copy` or `store` kill
- * polls `/proc/<pid>/fd` every millisecond after its delay and kills as soon as the temporary file is open, or after
+ * polls `/proc/<pid>/fd` every millisecond after its delay and kills as soon as its file is open, or after
  * MOMENT_TIMEOUT_MS without it. Rejects when the process ends before it is killed.
  */
 export function watchAndKill(
@@ -114,6 +133,7 @@ export function watchAndKill(
     let lines = 0
     let stderr = ''
     let sighted = false
+    let openFile: string | null = null
     let poller: NodeJS.Timeout | null = null
     child.stdout.on('data', (chunk: Buffer) => (lines += chunk.toString().split('\n').filter(Boolean).length))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -127,7 +147,8 @@ export function watchAndKill(
       const pid = child.pid
       const giveUpAt = Date.now() + MOMENT_TIMEOUT_MS
       poller = setInterval(() => {
-        sighted = isMomentOpen(plan.moment, openFiles(pid), folders.dataDir)
+        openFile = openMomentFile(plan.moment, openFiles(pid), folders.dataDir)
+        sighted = openFile !== null
         if (sighted || Date.now() > giveUpAt) kill()
       }, 1)
     }, plan.delayMs)
@@ -140,7 +161,7 @@ export function watchAndKill(
         reject(new Error(`watch ended with code ${code} before it was killed: ${stderr}`))
         return
       }
-      leftTemporaryFile(plan.moment, folders.archiveDir, folders.dataDir).then(
+      interruptedMoment(plan.moment, openFile, folders).then(
         (confirmed) => resolve({ ...plan, sighted, confirmed, lines, stderr }),
         reject,
       )

@@ -78,8 +78,8 @@ void allKeysListed
  *
  * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
  * into the next save. A save appends the changed jobs' records to each changed day's journal in one write and
- * fdatasyncs it, and writes the manifest when a day was added, so its cost follows the number of changes, not the
- * size of the day or of the history. Once a journal holds more lines than its day has jobs (and at least
+ * fdatasyncs it, and writes the manifest when a day was added. Its cost therefore follows the number of changes,
+ * not the size of the day or of the history. Once a journal holds more lines than its day has jobs (and at least
  * MIN_COMPACTION_LINES), or MAX_JOURNAL_BYTES, the save compacts it instead: it rewrites the day file whole and
  * removes the journal. Opening the store and closing it compact every journal. Each change's promise resolves once
  * a save containing it is on disk. Jobs handed out are frozen: the only way to change one is through the update
@@ -125,9 +125,11 @@ export class JobStore implements JobRepository {
     const recoveries = this.loaded.recoveries
     if (recoveries.length === 0) return null
     const emptied = recoveries.find((recovery) => recovery.kind === 'started-empty')
-    const restored = recoveries.some((recovery) => recovery.kind === 'restored-last-good')
+    let kind: StoreRecovery['kind'] = 'journal-damaged'
+    if (emptied) kind = 'started-empty'
+    else if (recoveries.some((recovery) => recovery.kind === 'restored-last-good')) kind = 'restored-last-good'
     return {
-      kind: emptied ? 'started-empty' : restored ? 'restored-last-good' : 'journal-damaged',
+      kind,
       movedAsidePath: (emptied ?? recoveries[0])!.movedAsidePath,
       message: recoveries.map((recovery) => recovery.message).join('\n'),
     }
@@ -320,7 +322,7 @@ export class JobStore implements JobRepository {
 
   /**
    * Saves each partition with changes (see `savePartition`) and, when needed, the manifest. Every write takes its
-   * snapshot before this returns, as CoalescingWriter requires; the changes of a partition whose write fails are
+   * snapshot before this returns, as CoalescingWriter requires. The changes of a partition whose write fails are
    * saved again by the next save.
    */
   private async save(): Promise<void> {

@@ -18,8 +18,8 @@ export interface PartitionFile {
   /** Jobs in id order. */
   jobs: Job[]
   /**
-   * Sequence number of the last journal line (`<day>.journal`) folded into this file; replay skips lines up to it,
-   * so a journal left by a crash during compaction never brings back an older version of a job. 0 when none.
+   * Sequence number of the last journal line (`<day>.journal`) folded into this file, 0 when none. Replay skips
+   * lines up to it, so a journal left by a crash during compaction never brings back an older version of a job.
    */
   journalSeq: number
 }

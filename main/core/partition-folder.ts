@@ -38,8 +38,8 @@ export function newPartition(folder: string, day: string, options: { logger: Cor
  * Loads the partition of `day`: its day file, recovering a damaged one from its last-good copy (see
  * `DurableFileAdapter`), then the lines of its journal written after the day file. An incomplete last line, left by
  * an append that a crash interrupted, is ignored and logged. A journal with a damaged line elsewhere is moved aside
- * as `<day>.journal.corrupt-<UTC time>` after its other lines are applied, and that is reported as a recovery;
- * a read-only load raises a `CORRUPT` StoreError instead. A journal found here is marked for compaction.
+ * as `<day>.journal.corrupt-<UTC time>` after its other lines are applied, and that is reported as a recovery. A
+ * read-only load raises a `CORRUPT` StoreError instead. A journal found here is marked for compaction.
  * Returns the partition, or null when there was nothing to load, with the recovery performed.
  */
 export async function loadPartition(

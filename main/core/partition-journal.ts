@@ -14,13 +14,13 @@ export const JOURNAL_SUFFIX = '.journal'
 /** Name of a journal file: the UTC day whose partition it belongs to. */
 export const JOURNAL_NAME = /^(\d{4}-\d{2}-\d{2})\.journal$/
 
-/** A journal is compacted once it holds more lines than this or than its day has jobs, whichever is more. */
+/** A journal is compacted once it contains more lines than this and more lines than its day has jobs. */
 export const MIN_COMPACTION_LINES = 1_000
 
-/** A journal is compacted once it holds more bytes than this, whatever its line count. */
+/** A journal is compacted once it contains more bytes than this, whatever its line count. */
 export const MAX_JOURNAL_BYTES = 64 * 1024 * 1024
 
-/** What the store knows of a day's journal on disk. */
+/** State of a day's journal on disk, as the store last wrote or read it. */
 export interface JournalState {
   path: string
   /** Sequence number of the last line written, or of the day file's `journalSeq` when none was written since. */
@@ -61,7 +61,7 @@ export function emptyJournal(path: string, seq: number): JournalState {
 /**
  * Reads the journal at `path` of `day`, or returns null when there is none. Each line is `{"seq":N,"job":{...}}`, a
  * whole job record after one saved change. Lines up to `foldedSeq` are already in the day file and are skipped. An
- * incomplete last line is reported as `tornLine`; any other line that is not valid JSON, not a valid job, or a job of
+ * incomplete last line is reported as `tornLine`. Any other line that is not valid JSON, not a valid job, or a job of
  * another day is reported in `damaged`, and the lines around it are still used.
  */
 export async function readJournal(path: string, day: string, foldedSeq: number): Promise<JournalReading | null> {

@@ -7,8 +7,8 @@ import { CLI_BIN } from './cli'
 
 /**
  * When a kill lands: `any` after a random delay, `copy` while the process has an archive temporary copy open,
- * `store` while it has a job store write open: a temporary file (a day file, the manifest, the totals) or a day's
- * journal, which the store opens only to append and fdatasync a save.
+ * `store` while it has a job store write open. A store write is a temporary file (a day file, the manifest, the
+ * totals) or a day's journal, which the store opens only to append and fdatasync a save.
  */
 export type KillMoment = 'any' | 'copy' | 'store'
 
@@ -22,7 +22,7 @@ export interface KillOutcome extends PlannedKill {
   /** True when the planned moment was seen in the process's open files before the kill. */
   sighted: boolean
   /**
-   * True when the kill is shown to have interrupted the planned moment: for `copy`, a temporary copy was left; for
+   * True when the kill is shown to have interrupted the planned moment. For `copy`, a temporary copy was left. For
    * `store`, a temporary file was left, or the journal open at the last look before the kill is still on disk.
    */
   confirmed: boolean
@@ -101,9 +101,9 @@ function openMomentFile(moment: KillMoment, targets: string[], dataDir: string):
 
 /**
  * Returns true when the folders show that a kill at `moment` interrupted it: a temporary file left behind, or, for a
- * store write, the journal seen open just before the kill still on disk. An append is one write call, so a kill
- * never leaves a partial line for the folder to show; the journal open in `/proc` at the kill is the proof that an
- * append or its fdatasync was under way.
+ * store write, the journal seen open just before the kill still on disk. An append of a few lines is usually one
+ * write call, so a kill seldom leaves a partial line for the folder to show. The journal open in `/proc` at the kill
+ * shows instead that an append or its fdatasync was under way.
  */
 async function interruptedMoment(moment: KillMoment, openFile: string | null, folders: { archiveDir: string; dataDir: string }): Promise<boolean> {
   if (moment === 'copy') {

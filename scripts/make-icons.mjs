@@ -1,6 +1,6 @@
 // Rasterises build/icon.svg into the PNG icons that packaging and the tray use, with headless Chromium. The PNGs
-// are committed, so packaging never needs a browser; run this script again after changing the SVG:
-//   node scripts/make-icons.mjs
+// are committed, so packaging never needs a browser. After changing the SVG, run `node scripts/make-icons.mjs`
+// again and commit the PNGs.
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -62,6 +62,8 @@ export const JobSchema = z.object({
     }),
   ),
   log: z.array(z.object({ at: isoTime, message: z.string() })),
+  // Stores written before failures could be acknowledged have no such field.
+  failureAcknowledgedAt: isoTime.nullable().default(null),
 })
 
 // The schema and the hand-written interface must describe the same shape.
@@ -132,6 +134,10 @@ export const SettingsSchema = z
     backupRetries: z.number().int().min(0).max(20),
     backupRetryMinDelayMs: z.number().int().min(0).max(600_000),
     backupRetryMaxDelayMs: z.number().int().min(0).max(3_600_000),
+    /** Desktop app: closing the window hides it to the tray instead of quitting. */
+    closeToTray: z.boolean(),
+    /** Desktop app: start when the user logs in. */
+    startAtLogin: z.boolean(),
   })
   .strict()
 

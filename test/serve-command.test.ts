@@ -88,6 +88,7 @@ describe('pui-monitor serve', () => {
       indexDir: join(temp.path, 'data', 'index'),
       archiveDir: join(temp.path, 'data', 'archive'),
       indexFolderProblem: null,
+      desktop: false,
     })
     const withoutToken = await fetch(new URL('/api/status', url))
     expect(withoutToken.status).toBe(401)

@@ -18,6 +18,8 @@ export const DEFAULT_OPTIONS = {
   backupRetries: 3,
   backupRetryMinDelayMs: 500,
   backupRetryMaxDelayMs: 10_000,
+  closeToTray: true,
+  startAtLogin: false,
 } satisfies Omit<Settings, 'indexDir' | 'archiveDir' | 'dataDir'>
 
 /** A settings problem the user has to fix; `problems` lists each one on its own. */

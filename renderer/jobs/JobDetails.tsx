@@ -39,7 +39,7 @@ export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: Job
     setJob(null)
     void load()
     const unsubscribe = api.subscribe((event) => {
-      if (event.type !== 'status-changed' && event.rows.some((row) => row.id === jobId)) void load()
+      if ('rows' in event && event.rows.some((row) => row.id === jobId)) void load()
     })
     return () => {
       current = false

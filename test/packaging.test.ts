@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { listPackage } from '@electron/asar'
+import { extractFile, listPackage } from '@electron/asar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTempDir } from './helpers/temp-dir'
 
@@ -60,6 +60,13 @@ describe('packaged app', () => {
 
   it('contains the built bundles', () => {
     for (const path of [...BUILT_FILES, '/package.json']) expect(entries, path).toContain(path)
+  })
+
+  it('names the app PUI Monitor', () => {
+    const packaged = JSON.parse(extractFile(join(resourcesDir, 'app.asar'), 'package.json').toString()) as { productName?: string }
+
+    // Electron names the userData folder, and so the data and log folder, after productName.
+    expect(packaged.productName).toBe('PUI Monitor')
   })
 
   it('contains every runtime dependency', () => {

@@ -57,6 +57,12 @@ export class FsFaults {
     throw new Error(`fault not created: ${folder} accepted a write after the read-only remount`)
   }
 
+  /** Remounts a folder from `readOnlyView` read-write or read-only again, so a test can clear or restore the fault. */
+  setWritable(folder: string, writable: boolean): void {
+    if (!this.mounts.includes(folder)) throw new Error(`fault not changed: ${folder} is not a mount of this FsFaults`)
+    this.run(['-o', `remount,${writable ? 'rw' : 'ro'},bind`, folder], `a ${writable ? 'read-write' : 'read-only'} remount of ${folder}`)
+  }
+
   /** Unmounts every mount (latest first) and removes every folder this instance created. */
   async cleanup(): Promise<void> {
     for (const folder of this.mounts.reverse()) execFileSync('umount', [folder], { stdio: 'pipe' })

@@ -92,9 +92,11 @@ describe('desktop app in Electron', () => {
   })
 
   it('opens the main window', async () => {
+    const visibleWindows = () =>
+      app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((window) => window.isVisible()))
+
+    await expect.poll(visibleWindows, { timeout: 15_000 }).toEqual([true])
     expect(await page.title()).toBe('PUI Monitor')
-    const windows = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((window) => window.isVisible()))
-    expect(windows).toEqual([true])
   })
 
   it('shows dropped files in the grid', async () => {

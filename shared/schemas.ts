@@ -118,9 +118,10 @@ export const JobTypesFileSchema = z.object({ jobTypes: z.array(JobTypeSchema) })
 /** Settings the core runs with. Times are in milliseconds. */
 export const SettingsSchema = z
   .object({
-    indexDir: z.string().min(1),
-    archiveDir: z.string().min(1),
-    dataDir: z.string().min(1),
+    // 32,767 characters is the longest path Windows accepts; Linux and macOS accept less.
+    indexDir: z.string().min(1).max(32_767),
+    archiveDir: z.string().min(1).max(32_767),
+    dataDir: z.string().min(1).max(32_767),
     /** How long size and modification time must stay unchanged before a file is taken. */
     stabilityWindowMs: z.number().int().min(0).max(3_600_000),
     /** Poll the index folder instead of using OS events (network shares). */

@@ -31,10 +31,11 @@ function request<Args extends unknown[]>(schema: z.ZodType<Args>, call: (api: Pu
 const NoArguments = z.tuple([])
 
 /**
- * A settings change is checked here only for being an object of settings, because `ApiService.updateSettings`
- * checks names and values with the same messages as serve mode and the command line.
+ * A settings change passes as it is, because `ApiService.updateSettings` checks its shape, names and values with
+ * the same messages as serve mode and the command line. A zod record would be wrong here: it copies keys into a new
+ * object, where an own `__proto__` key becomes the prototype and vanishes from the checked keys.
  */
-const SettingsChange = z.record(z.string(), z.unknown())
+const SettingsChange = z.unknown()
 
 /** Argument schemas and calls of every request method. Each call gets exactly the arguments of its `PuiApi` method. */
 const REQUESTS: Readonly<Record<PuiRequestMethod, RequestSpec>> = {

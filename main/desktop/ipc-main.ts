@@ -8,9 +8,14 @@ import type { IpcSender } from './trusted-sender'
 
 /** Describes the frame that sent an IPC message. A frame that navigated away or was destroyed has no URL. */
 export function senderOf(event: IpcMainInvokeEvent): IpcSender {
-  const frame = event.senderFrame
-  if (frame === null) return { url: null, isMainFrame: false }
-  return { url: frame.url, isMainFrame: frame.parent === null }
+  try {
+    const frame = event.senderFrame ?? null
+    if (frame === null) return { url: null, isMainFrame: false }
+    return { url: frame.url, isMainFrame: frame.parent === null }
+  } catch {
+    // Electron throws when a frame that has just been destroyed is read; such a sender is untrusted.
+    return { url: null, isMainFrame: false }
+  }
 }
 
 /** Registers a handler for every channel of the table; returns the function that removes them. */

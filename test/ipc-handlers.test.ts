@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest'
 import { ApiCallError, type PuiApi } from '../shared/api'
 import { IPC_CHANNELS, PUI_API_METHODS, type IpcResult, type PuiRequestMethod } from '../shared/ipc-channels'
 import { createIpcHandlers, type IpcHandlerTable } from '../main/desktop/ipc-handlers'
@@ -9,10 +9,12 @@ const FILE_SOURCE: RendererSource = { kind: 'file', indexFileUrl: 'file:///opt/p
 const APP_PAGE: IpcSender = { url: 'file:///opt/pui/resources/app.asar/out/renderer/index.html?view=jobs&job=J000001#top', isMainFrame: true }
 
 /** A PuiApi whose every method resolves to its own name, so a test sees which method a channel reached. */
-function echoApi(): PuiApi & Record<string, ReturnType<typeof vi.fn>> {
+type EchoApi = PuiApi & { [Method in PuiRequestMethod]: Mock<(...args: unknown[]) => Promise<unknown>> }
+
+function echoApi(): EchoApi {
   const api: Record<string, unknown> = { subscribe: vi.fn(() => () => undefined) }
   for (const method of Object.keys(IPC_CHANNELS)) api[method] = vi.fn(async () => `result of ${method}`)
-  return api as PuiApi & Record<string, ReturnType<typeof vi.fn>>
+  return api as unknown as EchoApi
 }
 
 /** Valid arguments of each method, as the renderer sends them. */
@@ -110,7 +112,7 @@ describe('createIpcHandlers', () => {
   })
 
   it('keeps the code of API errors', async () => {
-    api.getJob!.mockRejectedValueOnce(new ApiCallError({ code: 'NOT_FOUND', message: 'no job J000001 in this data folder' }))
+    api.getJob.mockRejectedValueOnce(new ApiCallError({ code: 'NOT_FOUND', message: 'no job J000001 in this data folder' }))
 
     const reply = await handlers[IPC_CHANNELS.getJob]!(APP_PAGE, ['J000001'])
 
@@ -118,7 +120,7 @@ describe('createIpcHandlers', () => {
   })
 
   it('turns other errors into INTERNAL', async () => {
-    api.getStatus!.mockRejectedValueOnce(new TypeError('status is broken'))
+    api.getStatus.mockRejectedValueOnce(new TypeError('status is broken'))
 
     const reply = await handlers[IPC_CHANNELS.getStatus]!(APP_PAGE, [])
 

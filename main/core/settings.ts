@@ -232,9 +232,9 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
 
 /**
  * Creates `folder` and its missing parents one level at a time. Node 20's `mkdir(path, { recursive: true })` never
- * returns for a path under /proc.
+ * returns for a path under /proc, and reports ENOENT instead of EROFS below a read-only folder.
  */
-async function createFolders(folder: string): Promise<void> {
+export async function createFolders(folder: string): Promise<void> {
   try {
     await mkdir(folder)
     return

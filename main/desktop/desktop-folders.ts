@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Settings } from '../../shared/schemas'
 import type { CoreLogger } from '../core/logger'
-import { readSettingsFile, resolveSettings, saveSettings, SettingsError } from '../core/settings'
+import { createFolders, readSettingsFile, resolveSettings, saveSettings, SettingsError } from '../core/settings'
 
 /** Folder under the user's Documents folder that holds the desktop app's default index and archive folders. */
 export const DESKTOP_FOLDER_NAME = 'PUI Monitor'
@@ -32,7 +31,7 @@ export async function resolveDesktopSettings(dataDir: string, documentsDir: stri
   for (const folder of [missing.indexDir, missing.archiveDir]) {
     if (folder === undefined) continue
     try {
-      await mkdir(folder, { recursive: true })
+      await createFolders(folder)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
       throw new SettingsError([`settings: cannot create the default folder ${folder} (${code}): check the permissions of ${documentsDir}`])

@@ -2,6 +2,7 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import type { Configuration } from 'app-builder-lib'
 import { DebugLogger } from 'builder-util'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { APP_USER_MODEL_ID, PRODUCT_NAME } from '../main/desktop/app-identity'
 
 const projectDir = process.cwd()
 
@@ -44,6 +45,7 @@ describe('electron-builder configuration', () => {
 
   it('names the app for every OS', () => {
     expect(config.productName).toBe('PUI Monitor')
+    expect(config.appId).toBe('com.pui.monitor')
     expect(config.directories?.output).toBe('dist')
     expect(config.directories?.buildResources).toBe('build')
   })
@@ -66,9 +68,8 @@ describe('electron-builder configuration', () => {
     ])
   })
 
-  // NOTE: compares with a literal because the desktop shell does not export its app id yet. Import it once it does,
-  // so the installer's id and the id that Windows notifications use cannot drift apart.
   it('uses the desktop shell app id', () => {
-    expect(config.appId).toBe('com.pui.monitor')
+    expect(config.appId).toBe(APP_USER_MODEL_ID)
+    expect(config.productName).toBe(PRODUCT_NAME)
   })
 })

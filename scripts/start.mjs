@@ -23,6 +23,7 @@ if (electron.binary) {
       'Its download is blocked on this machine or was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD.',
       'Starting serve mode instead: the same monitor and UI in your browser, on 127.0.0.1 only.',
       'Open the URL printed below (it carries the access token). Press Ctrl+C to stop.',
+      'To start serve mode directly next time, run "npm run serve".',
     ].join('\n'),
   )
   run(process.execPath, ['bin/pui-monitor.js', 'serve', ...process.argv.slice(2)])

@@ -50,7 +50,7 @@ describe('BackupHelper.acknowledgeFailure', () => {
     await faults.cleanup()
   })
 
-  /** Records a processed job whose backup failed: a regular file stands where the client's archive folder belongs. */
+  /** Records a processed job whose backup failed, because a regular file is where the client's archive folder belongs. */
   async function failedJob(): Promise<Job> {
     await writeFile(join(archiveDir, 'acme'), 'a file where the client folder belongs')
     const sourcePath = join(indexDir, 'acme_stmt_20261130_1.txt')

@@ -101,7 +101,7 @@ function random(seed: number): () => number {
   }
 }
 
-/** A random JSON-like value; objects always have at least one key, so they never equal an empty query. */
+/** Builds a random JSON-like value. Objects always have at least one key, so they never equal an empty query. */
 function randomValue(next: () => number, depth = 0): unknown {
   const pick = Math.floor(next() * (depth > 2 ? 4 : 6))
   switch (pick) {
@@ -129,7 +129,8 @@ function randomArguments(method: PuiRequestMethod, next: () => number): unknown[
   if (NO_ARGUMENT_METHODS.has(method)) return Array.from({ length: 1 + Math.floor(next() * 3) }, () => randomValue(next))
   if (next() < 0.5) return Array.from({ length: next() < 0.3 ? 0 : 2 + Math.floor(next() * 2) }, () => randomValue(next))
   let value = randomValue(next)
-  // A string is a valid job id argument (answered NOT_FOUND), so lone strings are kept only where that holds.
+  // A lone string is a valid job id argument that returns NOT_FOUND, but a valid kind for chooseFolder only when
+  // it is index or archive, which the prefix rules out.
   if (typeof value === 'string' && method === 'chooseFolder') value = `not-${value}`
   return [value]
 }

@@ -8,7 +8,7 @@ import type { CoreLogger } from '../main/core/logger'
 const FILE_SOURCE: RendererSource = { kind: 'file', indexFileUrl: 'file:///opt/pui/resources/app.asar/out/renderer/index.html' }
 const APP_PAGE: IpcSender = { url: 'file:///opt/pui/resources/app.asar/out/renderer/index.html?view=jobs&job=J000001#top', isMainFrame: true }
 
-/** A PuiApi whose every method resolves to its own name, so a test sees which method a channel reached. */
+/** A PuiApi whose every method resolves to its own name, which shows the method a channel reached. */
 type EchoApi = PuiApi & { [Method in PuiRequestMethod]: Mock<(...args: unknown[]) => Promise<unknown>> }
 
 function echoApi(): EchoApi {

@@ -1,4 +1,4 @@
-/** What closing the window does. */
+/** Outcome of closing the window. */
 export type CloseDecision = 'quit' | 'hide' | 'hide-with-hint'
 
 export interface CloseState {
@@ -8,13 +8,13 @@ export interface CloseState {
   quitting: boolean
   /** True when the tray icon exists; without one a hidden window could not be brought back. */
   trayAvailable: boolean
-  /** True once the user was told that the app keeps running in the tray. */
+  /** True once a notification has shown that the app keeps running in the tray. */
   hintShown: boolean
 }
 
 /**
- * Decides what closing the window does: hide it to the tray while `closeToTray` is on and a tray icon exists, the
- * first time with a hint that the app keeps running; otherwise close it and quit.
+ * Decides the outcome of closing the window. While `closeToTray` is on and a tray icon exists, the window hides to
+ * the tray, the first time with a hint that the app keeps running. Otherwise the window closes and the app quits.
  */
 export function decideClose(state: CloseState): CloseDecision {
   if (state.quitting || !state.closeToTray || !state.trayAvailable) return 'quit'

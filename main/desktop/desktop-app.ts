@@ -119,6 +119,8 @@ async function startDesktop(): Promise<void> {
   api.subscribe((event) => {
     if (window !== null && !window.isDestroyed()) sendPuiEvent(window.webContents, event)
   })
+  // NOTE: the main process cannot read the notification level, which the page keeps in its localStorage. OS
+  // notifications therefore cover backup failures only, and the level applies to the page's banners.
   startFailureNotifier({ api, level: 'backup-failures', show: (notice) => notifications.show(notice) })
 
   const onTrayAction = (action: TrayAction) => runTrayAction(action, { api, showWindow, logger, quit: () => app.quit() })

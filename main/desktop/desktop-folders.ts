@@ -3,7 +3,7 @@ import type { Settings } from '../../shared/schemas'
 import type { CoreLogger } from '../core/logger'
 import { createFolders, readSettingsFile, resolveSettings, saveSettings, SettingsError } from '../core/settings'
 
-/** Folder under the user's Documents folder that holds the desktop app's default index and archive folders. */
+/** Folder under the user's Documents folder that contains the desktop app's default index and archive folders. */
 export const DESKTOP_FOLDER_NAME = 'PUI Monitor'
 
 /**

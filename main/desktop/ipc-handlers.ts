@@ -13,7 +13,7 @@ import type { CoreLogger } from '../core/logger'
 import { parseRequest } from '../serve/validation'
 import type { IpcSender } from './trusted-sender'
 
-/** Handles one IPC request: never throws, and answers every failure with `{ ok: false, error }`. */
+/** Handler of one IPC request. It never throws and returns every failure as `{ ok: false, error }`. */
 export type IpcHandler = (sender: IpcSender, args: unknown[]) => Promise<IpcResult<unknown>>
 
 /** One handler per IPC channel of `IPC_CHANNELS`. */

@@ -2,11 +2,11 @@ import type { Job } from '../../shared/job'
 import { isUnacknowledgedFailure } from '../../shared/job-row'
 import { PRODUCT_NAME } from './app-identity'
 
-/** What the tray shows, kept current from the API's events. */
+/** State the tray shows, kept current from the API's events. */
 export interface TrayState {
   /** Jobs in `BACKUP_FAILURE`, acknowledged or not: what "Retry all failed backups" retries. */
   backupFailures: number
-  /** Backup failures nobody acknowledged: they set the failure icon and the tooltip's count. */
+  /** Backup failures not acknowledged yet: they set the failure icon and the tooltip's count. */
   unacknowledgedFailures: number
   paused: boolean
 }

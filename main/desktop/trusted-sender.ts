@@ -1,4 +1,4 @@
-/** Where the window's page comes from: the built `index.html` on disk, or the development server. */
+/** Source of the window's page: the built `index.html` on disk, or the development server. */
 export type RendererSource = { kind: 'file'; indexFileUrl: string } | { kind: 'dev-server'; origin: string }
 
 /** The frame that sent an IPC message, as far as the check needs it. */
@@ -10,9 +10,9 @@ export interface IpcSender {
 }
 
 /**
- * Returns true when an IPC message comes from the main frame of the app's own page: the same `file:` path as the
- * built `index.html` (any query or fragment, since the renderer keeps its filters in the query), or the development
- * server's origin. Subframes, other pages and unparsable URLs are untrusted.
+ * Returns true when an IPC message comes from the main frame of the app's own page. That is the `file:` path of the
+ * built `index.html` with any query or fragment, because the renderer keeps its filters in the query. With a
+ * development server it is that server's origin. Subframes, other pages and unparsable URLs are untrusted.
  */
 export function isTrustedSender(sender: IpcSender, source: RendererSource): boolean {
   if (!sender.isMainFrame || sender.url === null) return false

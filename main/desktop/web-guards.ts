@@ -21,7 +21,7 @@ export function externalBrowserUrl(url: string): string | null {
   return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null
 }
 
-/** What to do with a navigation or a `window.open` the page started: stay put, and maybe open a link in the browser. */
+/** Decision on a navigation or a `window.open` the page started: stay put, and maybe open a link in the browser. */
 export interface NavigationDecision {
   /** Always true: the window never leaves the app's page and never opens another window. */
   deny: true

@@ -29,7 +29,7 @@ const DesktopStateSchema = z.object({
   closeToTrayHintShown: z.boolean().catch(false),
 })
 
-/** What the desktop app remembers between starts, apart from the settings. */
+/** State the desktop app keeps between starts, apart from the settings. */
 export type DesktopState = z.infer<typeof DesktopStateSchema>
 
 export const INITIAL_DESKTOP_STATE: DesktopState = { bounds: null, maximized: false, closeToTrayHintShown: false }
@@ -68,8 +68,8 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /**
- * Reads `<dataDir>/desktop-state.json`. A missing file gives the initial state; an unreadable or invalid one is
- * logged and replaced by the initial state, because losing the window position is harmless.
+ * Reads `<dataDir>/desktop-state.json`. A missing file gives the initial state. An unreadable or invalid file is
+ * logged and gives the initial state too, because losing the window position is harmless.
  */
 export async function readDesktopState(dataDir: string, logger: CoreLogger): Promise<DesktopState> {
   const path = join(dataDir, DESKTOP_STATE_FILE_NAME)

@@ -1,7 +1,7 @@
 // A stand-in for the `electron` module so built bundles can be loaded under plain Node. It records what the
 // bundle asked for and prints it as one JSON line when the process exits.
 //
-// `app.getPath` answers from ELECTRON_STUB_USER_DATA and ELECTRON_STUB_DOCUMENTS (a new temporary folder when
+// `app.getPath` returns ELECTRON_STUB_USER_DATA and ELECTRON_STUB_DOCUMENTS (a new temporary folder when
 // unset). A process that called `app.whenReady()` exits ELECTRON_STUB_EXIT_MS milliseconds later (default 1500),
 // because the desktop app it loaded would otherwise keep watching its index folder.
 const { mkdtempSync } = require('node:fs')

@@ -34,7 +34,15 @@ export function runDesktopApp(): void {
     app.quit()
     return
   }
-  void app.whenReady().then(startDesktop)
+  app
+    .whenReady()
+    .then(startDesktop)
+    .catch((error: unknown) => {
+      // The logger may not exist yet, so the error goes to the dialog and to standard error.
+      console.error(`desktop: start-up failed: ${(error as Error)?.stack ?? String(error)}`)
+      dialog.showErrorBox('PUI Monitor stopped', `${(error as Error)?.message ?? String(error)}`)
+      app.exit(1)
+    })
 }
 
 async function startDesktop(): Promise<void> {

@@ -126,6 +126,42 @@ function installedElectronVersion() {
   return JSON.parse(readFileSync(manifest, 'utf8')).version
 }
 
+/**
+ * Prints every finding and every file that could not be parsed, and returns how many of them fail the scan: parse
+ * failures and HIGH or MEDIUM findings without an allow-list entry. `fileOf` maps a scanned path to its name in the
+ * input folder.
+ */
+function reportFindings(result, allowList, fileOf) {
+  const unreadable = result.errors.filter((error) => !error.tolerable)
+  for (const error of unreadable) console.log(`NOT SCANNED  ${fileOf(error.file)}: ${error.message}`)
+
+  const used = new Set()
+  let failures = unreadable.length
+  for (const issue of result.issues) {
+    const file = fileOf(issue.file)
+    const where = file === 'N/A' ? 'whole app' : `${file}:${issue.location.line}:${issue.location.column}`
+    const line = `${issue.severity.name.padEnd(13)} ${issue.id}  ${where}  ${issue.shortenedURL}`
+    if (!FAILING_SEVERITIES.has(issue.severity.name)) {
+      console.log(`note     ${line}`)
+      continue
+    }
+
+    const allowed = allowList.find((entry) => entry.check === issue.id && entry.file === file)
+    if (allowed) {
+      used.add(allowed)
+      console.log(`allowed  ${line}\n         reason: ${allowed.reason}`)
+    } else {
+      failures += 1
+      console.log(`FAILED   ${line}\n         ${issue.description}`)
+    }
+  }
+
+  for (const entry of allowList.filter((candidate) => !used.has(candidate))) {
+    console.log(`unused allow-list entry: ${entry.check} in ${entry.file}. Remove it if the finding is gone.`)
+  }
+  return failures
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -156,31 +192,7 @@ async function main() {
     const inside = toPosix(relative(staged, path))
     return originalNames.get(inside) ?? inside
   }
-  const unreadable = result.errors.filter((error) => !error.tolerable)
-  for (const error of unreadable) console.log(`NOT SCANNED  ${fileOf(error.file)}: ${error.message}`)
-
-  const used = new Set()
-  let failures = unreadable.length
-  for (const issue of result.issues) {
-    const file = fileOf(issue.file)
-    const where = file === 'N/A' ? 'whole app' : `${file}:${issue.location.line}:${issue.location.column}`
-    const line = `${issue.severity.name.padEnd(13)} ${issue.id}  ${where}  ${issue.shortenedURL}`
-    if (!FAILING_SEVERITIES.has(issue.severity.name)) {
-      console.log(`note     ${line}`)
-      continue
-    }
-    const allowed = allowList.find((entry) => entry.check === issue.id && entry.file === file)
-    if (allowed) {
-      used.add(allowed)
-      console.log(`allowed  ${line}\n         reason: ${allowed.reason}`)
-    } else {
-      failures += 1
-      console.log(`FAILED   ${line}\n         ${issue.description}`)
-    }
-  }
-  for (const entry of allowList.filter((candidate) => !used.has(candidate))) {
-    console.log(`unused allow-list entry: ${entry.check} in ${entry.file}. Remove it if the finding is gone.`)
-  }
+  const failures = reportFindings(result, allowList, fileOf)
 
   const summary = `${result.issues.length} findings from ${result.globalChecks + result.atomicChecks} checks on ${displayPath(input)}`
   if (failures > 0) {

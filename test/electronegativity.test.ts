@@ -76,11 +76,13 @@ describe('electronegativity scan', () => {
       file: where === 'whole app' ? 'N/A' : where,
       reason: `Test fixture: ${check} is expected in this deliberately unsafe window.`,
     }))
-    await writeFile(allowListPath, JSON.stringify(entries))
+    const stale = { check: 'OPEN_EXTERNAL_JS_CHECK', file: 'main/gone.js', reason: 'Test fixture: an entry that matches no finding.' }
+    await writeFile(allowListPath, JSON.stringify([...entries, stale]))
 
     const result = await scan(['--input', appDir, '--allow-list', allowListPath])
 
     expect(result.stdout).not.toContain('FAILED')
+    expect(result.stdout).toContain('unused allow-list entry: OPEN_EXTERNAL_JS_CHECK in main/gone.js')
     expect(result.stdout).toContain('reason: Test fixture: CONTEXT_ISOLATION_JS_CHECK is expected')
     expect(result.code).toBe(0)
   }, 60_000)

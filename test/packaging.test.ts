@@ -44,11 +44,8 @@ describe('packaged app', () => {
     await mkdir(stubDir)
     await writeElectronStub(stubDir)
 
-    await run(
-      process.execPath,
-      [builderCli, '--linux', 'dir', `-c.electronDist=${stubDir}`, `-c.directories.output=${outputDir}`],
-      { cwd: projectDir, env: { ...process.env, CI: 'true' } },
-    )
+    const builderArgs = ['--linux', 'dir', '--publish', 'never', `-c.electronDist=${stubDir}`, `-c.directories.output=${outputDir}`]
+    await run(process.execPath, [builderCli, ...builderArgs], { cwd: projectDir, env: { ...process.env, CI: 'true' } })
 
     resourcesDir = join(outputDir, 'linux-unpacked', 'resources')
     entries = listPackage(join(resourcesDir, 'app.asar'), { isPack: false }).map((entry) => entry.replaceAll('\\', '/'))

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -206,7 +206,7 @@ describe('pui-monitor command line', () => {
     expect(rest.stdout).toContain('J000002 beta_stmt_20261130_1.txt SUCCESS BACKUP_FAILURE')
     expect(rest.stdout).not.toContain('J000001')
     expect(none.stderr).toBe('acknowledge: no unacknowledged backup failure\n')
-    const jobs = JSON.parse(await readFile(join(dataDir, 'jobs.json'), 'utf8')).jobs as { archivalStatus: string; failureAcknowledgedAt: string | null }[]
+    const jobs = await readStoredJobs(dataDir)
     expect(jobs.map((job) => [job.archivalStatus, job.failureAcknowledgedAt !== null])).toEqual([
       ['BACKUP_FAILURE', true],
       ['BACKUP_FAILURE', true],

@@ -1,9 +1,9 @@
-import type { PuiApi } from '../shared/api'
+import type { PuiBridge } from '../shared/ipc-channels'
 
 declare global {
   interface Window {
     /** The desktop app's preload binds the renderer API here; serve mode leaves it undefined. */
-    pui?: PuiApi
+    pui?: PuiBridge
   }
 }
 

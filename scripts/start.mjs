@@ -1,22 +1,10 @@
 // Starts the desktop app when Electron's binary is installed. Otherwise it prints why and starts serve mode, which
 // runs the same core and the same UI in a browser.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { findElectron } from './electron-binary.mjs'
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url))
-const electronDir = join(projectDir, 'node_modules', 'electron')
-
-/** Finds Electron's binary without requiring the package, because requiring it starts a download when it is missing. */
-function findElectron() {
-  const pathFile = join(electronDir, 'path.txt')
-  if (!existsSync(pathFile)) return { reason: `${pathFile} is missing, so the binary was never downloaded` }
-  const relative = readFileSync(pathFile, 'utf8').trim()
-  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(electronDir, 'dist')
-  const binary = join(distDir, relative)
-  return existsSync(binary) ? { binary } : { reason: `${binary} does not exist` }
-}
 
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'inherit', cwd: projectDir })
@@ -35,6 +23,7 @@ if (electron.binary) {
       'Its download is blocked on this machine or was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD.',
       'Starting serve mode instead: the same monitor and UI in your browser, on 127.0.0.1 only.',
       'Open the URL printed below (it carries the access token). Press Ctrl+C to stop.',
+      'To start serve mode directly next time, run "npm run serve".',
     ].join('\n'),
   )
   run(process.execPath, ['bin/pui-monitor.js', 'serve', ...process.argv.slice(2)])

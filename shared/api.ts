@@ -3,6 +3,7 @@ import type { AccountingReportData } from './report'
 import type { Job } from './job'
 import type { Settings } from './schemas'
 import { ArchivalStatusSchema, JobStatusSchema, SettingsSchema } from './schemas'
+import type { Notice } from './notification-policy'
 import type { ArchivalStatus, JobStatus } from './status'
 
 /** Job ids as the store writes them; anything else (a path, say) is rejected before it reaches the core. */
@@ -73,6 +74,8 @@ export interface JobRow {
   errorMessage: string | null
   /** Share of the file read so far (0 to 1) while the job is `RUNNING`; null otherwise. */
   progress: number | null
+  /** ISO time the current backup failure was acknowledged; null when it was not, or when there is none. */
+  failureAcknowledgedAt: string | null
 }
 
 /** Counts for the counts bar; they ignore the query's filters. */
@@ -107,6 +110,18 @@ export interface MonitorStatus {
   archiveDir: string
   /** Message while the index folder cannot be read; null when it is fine. */
   indexFolderProblem: string | null
+  /** True in the desktop app, which has folder pickers, the tray and OS notifications; false in serve mode. */
+  desktop: boolean
+}
+
+/** Folders a user can choose with a folder picker in the desktop app. */
+export const FolderKindSchema = z.enum(['index', 'archive'])
+export type FolderKind = z.infer<typeof FolderKindSchema>
+
+/** Outcome of acknowledging backup failures. */
+export interface AcknowledgeResult {
+  /** Failures acknowledged by this call; failures that were already acknowledged are not counted again. */
+  acknowledged: number
 }
 
 /** Outcome of a bulk retry. */
@@ -122,10 +137,12 @@ export type PuiEvent =
   | { type: 'backup-failed'; rows: JobRow[] }
   | { type: 'job-failed'; rows: JobRow[] }
   | { type: 'status-changed'; status: MonitorStatus }
+  /** The user clicked an OS notification of the desktop app: the renderer shows its job or its failures. */
+  | { type: 'notice-opened'; notice: Notice }
 
 /** A failure the API returns instead of throwing; `code` is stable, `message` is for people. */
 export interface ApiError {
-  code: 'INVALID_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID_SETTINGS' | 'INTERNAL'
+  code: 'INVALID_REQUEST' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID_SETTINGS' | 'NOT_AVAILABLE' | 'INTERNAL'
   message: string
 }
 
@@ -139,6 +156,13 @@ export interface PuiApi {
   retryBackup(id: string): Promise<Job>
   /** Retries the jobs in `BACKUP_FAILURE` that match the query's filters (its sort and page are ignored). */
   retryFailedBackups(query: JobQuery): Promise<BulkRetryResult>
+  /**
+   * Acknowledges the backup failure of one job in `BACKUP_FAILURE`: it stays red but no longer counts in the tray.
+   * Acknowledging it again changes nothing.
+   */
+  acknowledgeFailure(id: string): Promise<Job>
+  /** Acknowledges every unacknowledged backup failure that matches the query's filters (its sort and page are ignored). */
+  acknowledgeFailures(query: JobQuery): Promise<AcknowledgeResult>
   getReport(range: ReportRangeRequest): Promise<AccountingReportData>
   exportReportCsv(range: ReportRangeRequest): Promise<string>
   getSettings(): Promise<Settings>
@@ -148,6 +172,11 @@ export interface PuiApi {
   resume(): Promise<MonitorStatus>
   /** Copies the bundled sample index files into the index folder; returns how many were written. */
   loadSampleFiles(): Promise<{ written: number }>
+  /**
+   * Shows the desktop app's folder picker for the index or archive folder and returns the chosen path, or null
+   * when the user cancelled. Nothing is saved until `updateSettings`. Serve mode rejects with `NOT_AVAILABLE`.
+   */
+  chooseFolder(kind: FolderKind): Promise<string | null>
   /** Subscribes to pushed events; returns the function that unsubscribes. */
   subscribe(listener: (event: PuiEvent) => void): () => void
 }

@@ -21,6 +21,7 @@ export function toJobRow(job: Job, progress: number | null = null): JobRow {
     archivalStatus: job.archivalStatus,
     errorMessage: errorMessageOf(job),
     progress: job.status === 'RUNNING' ? progress : null,
+    failureAcknowledgedAt: job.archivalStatus === 'BACKUP_FAILURE' ? job.failureAcknowledgedAt : null,
   }
 }
 
@@ -35,4 +36,9 @@ function errorMessageOf(job: Job): string | null {
   if (job.error) return job.error.message
   const lastAttempt = job.backupAttempts.at(-1)
   return lastAttempt?.outcome === 'failure' ? lastAttempt.message : null
+}
+
+/** Returns true for a backup failure that is not acknowledged: it counts in the tray and raises notifications. */
+export function isUnacknowledgedFailure(job: Pick<JobRow, 'archivalStatus' | 'failureAcknowledgedAt'>): boolean {
+  return job.archivalStatus === 'BACKUP_FAILURE' && job.failureAcknowledgedAt === null
 }

@@ -85,6 +85,11 @@ export interface ArchivalFields {
   /** Path of the archived copy, once it exists. */
   archivePath: string | null
   backupAttempts: BackupAttempt[]
+  /**
+   * ISO time a user acknowledged the current `BACKUP_FAILURE`, or null. An acknowledged failure stays red in the grid
+   * but no longer counts in the tray. BackupHelper clears it whenever it records a new backup outcome.
+   */
+  failureAcknowledgedAt: string | null
 }
 
 /** A processing job as stored and as the renderer receives it. */

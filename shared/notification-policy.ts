@@ -1,4 +1,5 @@
 import type { JobRow, PuiEvent } from './api'
+import { isUnacknowledgedFailure } from './job-row'
 import { assertNever } from './status'
 
 /** Notification levels: the failures that raise a notification. */
@@ -141,11 +142,13 @@ export function createNotificationPolicy(options: NotificationPolicyOptions): No
 
       switch (event.type) {
         case 'backup-failed':
-          return onFailures('backup', event.rows, now())
+          // A failure acknowledged before its batch went out raises nothing.
+          return onFailures('backup', event.rows.filter(isUnacknowledgedFailure), now())
         case 'job-failed':
           return options.level === 'all-failures' ? onFailures('job', event.rows, now()) : []
         case 'jobs-changed':
         case 'status-changed':
+        case 'notice-opened':
           return []
         default:
           return assertNever(event)

@@ -62,6 +62,8 @@ export const JobSchema = z.object({
     }),
   ),
   log: z.array(z.object({ at: isoTime, message: z.string() })),
+  // Stores written before failures could be acknowledged have no such field.
+  failureAcknowledgedAt: isoTime.nullable().default(null),
 })
 
 // The schema and the hand-written interface must describe the same shape.
@@ -116,9 +118,10 @@ export const JobTypesFileSchema = z.object({ jobTypes: z.array(JobTypeSchema) })
 /** Settings the core runs with. Times are in milliseconds. */
 export const SettingsSchema = z
   .object({
-    indexDir: z.string().min(1),
-    archiveDir: z.string().min(1),
-    dataDir: z.string().min(1),
+    // 32,767 characters is the longest path Windows accepts; Linux and macOS accept less.
+    indexDir: z.string().min(1).max(32_767),
+    archiveDir: z.string().min(1).max(32_767),
+    dataDir: z.string().min(1).max(32_767),
     /** How long size and modification time must stay unchanged before a file is taken. */
     stabilityWindowMs: z.number().int().min(0).max(3_600_000),
     /** Poll the index folder instead of using OS events (network shares). */
@@ -134,6 +137,10 @@ export const SettingsSchema = z
     backupRetryMaxDelayMs: z.number().int().min(0).max(3_600_000),
     /** Days of history kept in the store; older days leave it, their accounting totals kept. 0 keeps everything. */
     retentionDays: z.number().int().min(0).max(36_500),
+    /** Desktop app: closing the window hides it to the tray instead of quitting. */
+    closeToTray: z.boolean(),
+    /** Desktop app: start when the user logs in. */
+    startAtLogin: z.boolean(),
   })
   .strict()
 

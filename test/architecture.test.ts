@@ -34,6 +34,27 @@ describe('architecture rules', () => {
     expect(offenders).toEqual(['main/core/backup-helper.ts', 'main/core/observed-store.ts'])
   })
 
+  it('uses raw IPC only in the wrappers', async () => {
+    const offenders = await filesContaining(['main', 'shared', 'renderer'], /\bipc(Main|Renderer)\b/)
+
+    expect(offenders).toEqual(['main/desktop/ipc-main.ts', 'main/preload-ipc.ts'])
+  })
+
+  it('imports electron only in the thin shell', async () => {
+    const importsElectron = /from ['"]electron['"]|require\(['"]electron['"]\)/
+
+    const importers = await filesContaining(['main'], importsElectron)
+
+    expect(importers).toEqual([
+      'main/desktop/desktop-app.ts',
+      'main/desktop/ipc-main.ts',
+      'main/desktop/main-window.ts',
+      'main/desktop/tray.ts',
+      'main/preload-ipc.ts',
+      'main/preload.ts',
+    ])
+  })
+
   it('keeps Node modules out of the renderer', async () => {
     const offenders = await filesContaining(['renderer', 'shared'], /from ['"]node:/)
 

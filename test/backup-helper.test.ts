@@ -14,7 +14,7 @@ import { FsFaults, listFiles, sampleContent, sha256Of, sha256OfFile } from './he
 
 const CONTENT = 'account_number|account_name|document_date|document_file|page_count\n1234|Ada|20261130|a.pdf|2\n'
 const COUNTS = { records: 1, accepted: 1, rejected: 0, pages: 2 }
-const ARCHIVAL_FIELDS = ['archivalStatus', 'archivePath', 'backupAttempts', 'log'] as const
+const ARCHIVAL_FIELDS = ['archivalStatus', 'archivePath', 'backupAttempts', 'failureAcknowledgedAt', 'log'] as const
 
 let faults: FsFaults
 let indexDir: string

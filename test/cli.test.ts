@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
@@ -184,6 +184,47 @@ describe('pui-monitor command line', () => {
     expect(retry.code).toBe(0)
     expect(existsSync(join(archive, 'acme', '2026', '11', 'acme_stmt_20261130_1.txt'))).toBe(true)
     expect(existsSync(join(dataDir, 'archive'))).toBe(false)
+  })
+
+  it('acknowledges backup failures', async () => {
+    const indexDir = join(root, 'in')
+    const dataDir = join(root, 'data')
+    await mkdir(indexDir)
+    await writeIndexFile(indexDir, 'acme_stmt_20261130_1.txt', 3)
+    await writeIndexFile(indexDir, 'beta_stmt_20261130_1.txt', 4)
+    const archive = await faults.readOnlyView(await faults.tempDir('pui-archive'))
+    expect((await runCli(['run', '--once', '--quiet', '--index', indexDir, '--archive', archive, '--data', dataDir, ...FAST])).code).toBe(4)
+    const reportBefore = await runCli(['report', '--data', dataDir])
+
+    const one = await runCli(['acknowledge', 'J000001', '--data', dataDir])
+    const rest = await runCli(['acknowledge', '--all-failed', '--data', dataDir])
+    const none = await runCli(['acknowledge', '--all-failed', '--data', dataDir])
+
+    expect(one.code).toBe(0)
+    expect(one.stdout).toMatch(/J000001 acme_stmt_20261130_1\.txt SUCCESS BACKUP_FAILURE .* \(acknowledged\)\n$/)
+    expect(rest.code).toBe(0)
+    expect(rest.stdout).toContain('J000002 beta_stmt_20261130_1.txt SUCCESS BACKUP_FAILURE')
+    expect(rest.stdout).not.toContain('J000001')
+    expect(none.stderr).toBe('acknowledge: no unacknowledged backup failure\n')
+    const jobs = await readStoredJobs(dataDir)
+    expect(jobs.map((job) => [job.archivalStatus, job.failureAcknowledgedAt !== null])).toEqual([
+      ['BACKUP_FAILURE', true],
+      ['BACKUP_FAILURE', true],
+    ])
+    expect((await runCli(['report', '--data', dataDir])).stdout).toBe(reportBefore.stdout)
+  })
+
+  it('rejects acknowledging a backed-up job', async () => {
+    const indexDir = join(root, 'in')
+    const dataDir = join(root, 'data')
+    await mkdir(indexDir)
+    await writeIndexFile(indexDir, 'acme_stmt_20261130_1.txt', 3)
+    expect((await runCli(['run', '--once', '--quiet', '--index', indexDir, '--archive', join(root, 'arch'), '--data', dataDir, ...FAST])).code).toBe(0)
+
+    const result = await runCli(['acknowledge', 'J000001', '--data', dataDir])
+
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('acknowledge: cannot acknowledge job J000001 (acme_stmt_20261130_1.txt): its archival status is BACKED_UP, and only a backup failure can be acknowledged\n')
   })
 
   it('finishes its work when stdout closes', async () => {

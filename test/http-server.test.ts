@@ -105,7 +105,7 @@ describe('startServeServer', () => {
 
     const inQuery = await fetch(`${base}/api/status?token=${server.token}`)
     expect(inQuery.status).toBe(200)
-    expect(await inQuery.json()).toEqual({ paused: false, indexDir: settings.indexDir, archiveDir: settings.archiveDir, indexFolderProblem: null })
+    expect(await inQuery.json()).toEqual({ paused: false, indexDir: settings.indexDir, archiveDir: settings.archiveDir, indexFolderProblem: null, desktop: false })
   })
 
   it('logs failures without the token', async () => {
@@ -258,6 +258,28 @@ describe('startServeServer', () => {
     expect(text.startsWith('HTTP/1.1 400 Bad Request')).toBe(true)
     expect(text).toContain('"code":"INVALID_REQUEST"')
     expect(logger.lines).toContain('warn serve: GET (invalid request target) 400')
+  })
+
+  it('answers folder pickers as unavailable', async () => {
+    const response = await sendJson('POST', '/api/choose-folder', '{"kind":"index"}')
+
+    expect(response.status).toBe(501)
+    const body = (await response.json()) as { code: string; message: string }
+    expect(body.code).toBe('NOT_AVAILABLE')
+    expect(body.message).toContain('not available in serve mode')
+  })
+
+  it('acknowledges nothing without failures', async () => {
+    await writeIndexFile(settings.indexDir, 'acme_stmt_20261130_1.txt', 3)
+    const [job] = await waitForSettledJobs(monitor, 1)
+
+    const bulk = await sendJson('POST', '/api/acknowledge-failures', '{"failuresOnly":true}')
+    const single = await call(`/api/jobs/${job!.id}/acknowledge-failure`, { method: 'POST' })
+
+    expect(bulk.status).toBe(200)
+    expect(await bulk.json()).toEqual({ acknowledged: 0 })
+    expect(single.status).toBe(409)
+    expect(((await single.json()) as { code: string }).code).toBe('CONFLICT')
   })
 
   it('answers unknown routes and methods', async () => {

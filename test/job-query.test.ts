@@ -34,7 +34,15 @@ describe('toJobRow', () => {
       archivalStatus: 'BACKED_UP',
       errorMessage: null,
       progress: null,
+      failureAcknowledgedAt: null,
     })
+  })
+
+  it('keeps the acknowledgement of a failure only', () => {
+    const at = '2026-12-01T09:00:00.000Z'
+
+    expect(toJobRow(jobWithId(8, { archivalStatus: 'BACKUP_FAILURE', failureAcknowledgedAt: at })).failureAcknowledgedAt).toBe(at)
+    expect(toJobRow(jobWithId(9, { archivalStatus: 'BACKED_UP', failureAcknowledgedAt: at })).failureAcknowledgedAt).toBeNull()
   })
 
   it('keeps progress only while running', () => {

@@ -130,6 +130,7 @@ describe('JobStore', () => {
       finishedAt: null,
       archivePath: null,
       backupAttempts: [],
+      failureAcknowledgedAt: null,
       log: [],
     })
     expect(second.id).toBe('J000002')

@@ -18,6 +18,7 @@ function row(id: string, errorMessage: string | null = null): JobRow {
     archivalStatus: 'BACKUP_FAILURE',
     errorMessage,
     progress: null,
+    failureAcknowledgedAt: null,
   }
 }
 
@@ -85,7 +86,7 @@ describe('notification policy', () => {
     expect(
       policy.onEvent({
         type: 'status-changed',
-        status: { paused: true, indexDir: '/in', archiveDir: '/arch', indexFolderProblem: null },
+        status: { paused: true, indexDir: '/in', archiveDir: '/arch', indexFolderProblem: null, desktop: false },
       }),
     ).toEqual([])
   })

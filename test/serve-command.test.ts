@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, symlink } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -88,6 +88,7 @@ describe('pui-monitor serve', () => {
       indexDir: join(temp.path, 'data', 'index'),
       archiveDir: join(temp.path, 'data', 'archive'),
       indexFolderProblem: null,
+      desktop: false,
     })
     const withoutToken = await fetch(new URL('/api/status', url))
     expect(withoutToken.status).toBe(401)
@@ -154,9 +155,9 @@ describe('pui-monitor serve', () => {
   it('asks for a build without the renderer', async () => {
     // A copy of the command line without out/renderer beside it, so the project's own build stays untouched.
     const project = join(temp.path, 'project')
-    await mkdir(join(project, 'out', 'main'), { recursive: true })
-    await mkdir(join(project, 'bin'))
-    await copyFile('out/main/cli.js', join(project, 'out', 'main', 'cli.js'))
+    await mkdir(join(project, 'bin'), { recursive: true })
+    // The command line shares chunks with the desktop entry, so the whole main build is copied.
+    await cp('out/main', join(project, 'out', 'main'), { recursive: true })
     await copyFile(CLI_BIN, join(project, 'bin', 'pui-monitor.js'))
     await copyFile('package.json', join(project, 'package.json'))
     await symlink(resolve('node_modules'), join(project, 'node_modules'))

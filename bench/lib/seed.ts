@@ -118,6 +118,7 @@ function seededJob(number: number, total: number): ImportedJob {
     finishedAt,
     archivalStatus: 'BACKED_UP',
     archivePath,
+    failureAcknowledgedAt: null,
     backupAttempts: [{ at: finishedAt, outcome: 'success', code: null, message: `archived to ${archivePath}`, durationMs: 12 }],
     log: [{ at: finishedAt, message: `backup: archived to ${archivePath}` }],
   }

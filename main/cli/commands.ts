@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Job } from '../../shared/job'
+import { isUnacknowledgedFailure } from '../../shared/job-row'
 import { reportToCsv, reportToJson, buildAccountingReport } from '../core/accounting'
+import { AcknowledgeNotAllowedError } from '../core/backup-helper'
 import { JobStore, SINGLE_FILE_NAME, STORE_FOLDER_NAME, StoreError } from '../core/job-store'
 import { JobTypesError } from '../core/job-types'
 import { createLogger, logFilePath } from '../core/logger'
@@ -162,6 +164,34 @@ async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { 
   }
 }
 
+async function acknowledgeCommand(jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }): Promise<number> {
+  if (!jobId === !flags.allFailed) {
+    process.stderr.write('acknowledge: give either a job id (for example J000042) or --all-failed, not both\n')
+    return EXIT.usage
+  }
+  const monitor = await openMonitor(flags)
+  try {
+    if (jobId && !monitor.job(jobId)) {
+      process.stderr.write(`acknowledge: no job ${jobId} in ${monitor.settings.dataDir}; job ids are printed by "run --once" and "watch"; check --data\n`)
+      return EXIT.usage
+    }
+    const ids = jobId ? [jobId] : monitor.jobs().filter(isUnacknowledgedFailure).map((job) => job.id)
+    if (ids.length === 0) process.stderr.write('acknowledge: no unacknowledged backup failure\n')
+    for (const id of ids) {
+      try {
+        process.stdout.write(`${describeJob(await monitor.acknowledgeFailure(id))} (acknowledged)\n`)
+      } catch (error) {
+        if (!(error instanceof AcknowledgeNotAllowedError)) throw error
+        process.stderr.write(`acknowledge: ${error.message.replace(/^backup: /, '')}\n`)
+        return EXIT.usage
+      }
+    }
+    return EXIT.ok
+  } finally {
+    await monitor.stop()
+  }
+}
+
 async function simulateCommand(flags: { to: string; files: number; rate?: number; badRatio?: number; largeMb?: number; seed?: number }): Promise<number> {
   const progress = createProgress('files')
   const summary = await simulate(
@@ -202,6 +232,11 @@ export function buildProgram(run: (action: Promise<number>) => void): Command {
     .argument('[job-id]', 'job to retry, for example J000042')
     .option('--all-failed', 'retry every job in BACKUP_FAILURE')
     .action((jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }) => run(retryCommand(jobId, flags)))
+
+  addPipelineOptions(addFolderOptions(program.command('acknowledge').description('acknowledge backup failures: they stay BACKUP_FAILURE but no longer count as open')))
+    .argument('[job-id]', 'job whose backup failure to acknowledge, for example J000042')
+    .option('--all-failed', 'acknowledge every unacknowledged backup failure')
+    .action((jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }) => run(acknowledgeCommand(jobId, flags)))
 
   addPipelineOptions(
     addFolderOptions(program.command('serve').description('run the pipeline and serve the job grid and its API to a browser on this machine')),

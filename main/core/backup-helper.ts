@@ -80,10 +80,6 @@ export function initialArchivalStatus(callback: BackupCallback): ArchivalStatus 
   }
 }
 
-/**
- * Archives or moves index files after processing, and the only writer of archival status. Every store write goes
- * through `updateArchival` or `appendLog`, so a backup outcome never reaches the main status or the counts.
- */
 /** A retry that the job's current state does not allow; the caller can show the message as it is. */
 export class RetryNotAllowedError extends Error {
   constructor(
@@ -95,6 +91,18 @@ export class RetryNotAllowedError extends Error {
   }
 }
 
+/** An acknowledgement of a job that is not in `BACKUP_FAILURE`; the caller can show the message as it is. */
+export class AcknowledgeNotAllowedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AcknowledgeNotAllowedError'
+  }
+}
+
+/**
+ * Archives or moves index files after processing, and the only writer of archival status. Every store write goes
+ * through `updateArchival` or `appendLog`, so a backup outcome never reaches the main status or the counts.
+ */
 export class BackupHelper {
   static readonly initialArchivalStatus = initialArchivalStatus
 
@@ -162,6 +170,7 @@ export class BackupHelper {
       archivalStatus: 'BACKED_UP',
       archivePath: result.archivePath,
       backupAttempts: this.attemptsWith(job, attempt),
+      failureAcknowledgedAt: null,
     })
     this.log('info', job, message)
     const [, logged] = await Promise.all([updated, this.options.store.appendLog(job.id, `backup: ${message}`)])
@@ -182,13 +191,37 @@ export class BackupHelper {
       durationMs: timing?.durationMs ?? 0,
     }
 
+    // A new failure counts again, even when the previous one was acknowledged.
     const updated = this.options.store.updateArchival(job.id, {
       archivalStatus: 'BACKUP_FAILURE',
       backupAttempts: this.attemptsWith(job, attempt),
+      failureAcknowledgedAt: null,
     })
     const detail = withoutPrefix(failure.message)
     this.log('error', job, `failed (${failure.code}): ${detail}`)
     const [, logged] = await Promise.all([updated, this.options.store.appendLog(job.id, `backup failed (${failure.code}): ${detail}`)])
+    return logged
+  }
+
+  /**
+   * Acknowledges the job's current backup failure: it stays `BACKUP_FAILURE` and red, but no longer counts as
+   * unacknowledged. An acknowledged failure is returned unchanged. Throws `AcknowledgeNotAllowedError` for a job in
+   * another archival status.
+   */
+  async acknowledgeFailure(jobId: string, at: Date = new Date()): Promise<Job> {
+    const job = this.options.store.get(jobId)
+    if (job === undefined) throw new Error(`backup: cannot acknowledge job ${jobId}: no job with this id is stored`)
+    if (job.archivalStatus !== 'BACKUP_FAILURE') {
+      throw new AcknowledgeNotAllowedError(
+        `backup: cannot acknowledge job ${job.id} (${job.fileName}): its archival status is ${job.archivalStatus}, ` +
+          'and only a backup failure can be acknowledged',
+      )
+    }
+    if (job.failureAcknowledgedAt !== null) return job
+
+    const updated = this.options.store.updateArchival(job.id, { failureAcknowledgedAt: at.toISOString() })
+    this.log('info', job, 'failure acknowledged')
+    const [, logged] = await Promise.all([updated, this.options.store.appendLog(job.id, 'backup: failure acknowledged')])
     return logged
   }
 

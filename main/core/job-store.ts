@@ -58,7 +58,7 @@ const PROCESSING_KEYS = [
   'finishedAt',
 ] as const satisfies readonly (keyof ProcessingFields)[]
 
-const ARCHIVAL_KEYS = ['archivalStatus', 'archivePath', 'backupAttempts'] as const satisfies readonly (keyof ArchivalFields)[]
+const ARCHIVAL_KEYS = ['archivalStatus', 'archivePath', 'backupAttempts', 'failureAcknowledgedAt'] as const satisfies readonly (keyof ArchivalFields)[]
 const DETECTION_KEYS = ['detectedSize', 'detectedMtimeMs'] as const satisfies readonly (keyof DetectionFields)[]
 
 // Compile-time check that each key list names every field of its type.

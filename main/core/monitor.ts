@@ -267,6 +267,11 @@ export class Monitor {
     return this.backupHelper.retryBackup(jobId)
   }
 
+  /** Acknowledges the current backup failure of a job in `BACKUP_FAILURE`, through BackupHelper. */
+  acknowledgeFailure(jobId: string): Promise<Job> {
+    return this.backupHelper.acknowledgeFailure(jobId)
+  }
+
   /** Retries every job in `BACKUP_FAILURE`, at the queue's concurrency; returns the jobs afterwards. */
   async retryAllFailedBackups(): Promise<Job[]> {
     const failed = this.jobStore.view().jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE')

@@ -20,6 +20,8 @@ export const DEFAULT_OPTIONS = {
   backupRetryMaxDelayMs: 10_000,
   // Over a year, so a year-end reconciliation still finds every job of the year in the grid.
   retentionDays: 400,
+  closeToTray: true,
+  startAtLogin: false,
 } satisfies Omit<Settings, 'indexDir' | 'archiveDir' | 'dataDir'>
 
 /** A settings problem the user has to fix; `problems` lists each one on its own. */
@@ -263,9 +265,9 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
 
 /**
  * Creates `folder` and its missing parents one level at a time. Node 20's `mkdir(path, { recursive: true })` never
- * returns for a path under /proc.
+ * returns for a path under /proc, and reports ENOENT instead of EROFS below a read-only folder.
  */
-async function createFolders(folder: string): Promise<void> {
+export async function createFolders(folder: string): Promise<void> {
   try {
     await mkdir(folder)
     return

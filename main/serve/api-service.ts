@@ -1,11 +1,13 @@
-import PQueue from 'p-queue'
 import {
   ApiCallError,
+  FolderKindSchema,
   JobIdSchema,
   JobQuerySchema,
   ReportRangeSchema,
   SettingsPatchSchema,
+  type AcknowledgeResult,
   type BulkRetryResult,
+  type FolderKind,
   type JobPage,
   type JobQuery,
   type MonitorStatus,
@@ -19,12 +21,13 @@ import type { Job } from '../../shared/job'
 import type { AccountingReportData } from '../../shared/report'
 import type { Settings } from '../../shared/schemas'
 import { reportToCsv } from '../core/accounting'
-import { RetryNotAllowedError } from '../core/backup-helper'
-import { createJobFilter, toJobRow } from '../core/job-query'
+import { AcknowledgeNotAllowedError, RetryNotAllowedError } from '../core/backup-helper'
+import { toJobRow } from '../core/job-query'
 import { silentLogger, type CoreLogger } from '../core/logger'
 import type { Monitor } from '../core/monitor'
 import { saveSettings, SettingsError } from '../core/settings'
 import { simulate } from '../cli/simulate'
+import { acknowledgeFailures, retryFailedBackups } from './bulk-actions'
 import { JobEventBatcher } from './event-batcher'
 import { parseRequest } from './validation'
 
@@ -34,14 +37,20 @@ export const SAMPLE_SEED = 20_261_130
 export const SAMPLE_FILE_COUNT = 12
 export const SAMPLE_BAD_RATIO = 0.25
 
-/**
- * Returns true when a retry made no backup attempt. BackupHelper skips a job it is still backing up, which happens
- * for a moment after `BACKUP_FAILURE` is set in memory and before that failure is on disk.
- */
+/** What only the desktop app can do; serve mode has none of it. */
+export interface DesktopServices {
+  /** Shows a native folder picker starting at `current`; resolves to the chosen path, or null when cancelled. */
+  chooseFolder(kind: FolderKind, current: string): Promise<string | null>
+}
+
 export interface ApiServiceOptions {
   logger?: CoreLogger
   /** Shortest time between two batches of job events, in milliseconds. Default 200. */
   batchIntervalMs?: number
+  /** Given by the desktop app; without it `chooseFolder` rejects with `NOT_AVAILABLE` and the status says serve mode. */
+  desktop?: DesktopServices
+  /** Called with the settings after each successful `updateSettings`, so the desktop app can apply its own ones. */
+  onSettingsSaved?: (settings: Settings) => void
 }
 
 /**
@@ -52,6 +61,7 @@ export interface ApiServiceOptions {
  */
 export class ApiService implements PuiApi {
   private readonly logger: CoreLogger
+  private readonly options: ApiServiceOptions
   private readonly listeners = new Set<(event: PuiEvent) => void>()
   private readonly batcher: JobEventBatcher
   private readonly unsubscribeMonitor: () => void
@@ -67,6 +77,7 @@ export class ApiService implements PuiApi {
     options: ApiServiceOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger
+    this.options = options
     this.configured = { ...monitor.settings }
     for (const job of monitor.jobView().jobs) {
       if (job.status === 'PENDING' || job.status === 'RUNNING') this.unfinished.add(job.id)
@@ -115,37 +126,28 @@ export class ApiService implements PuiApi {
   /** Retries the jobs in `BACKUP_FAILURE` that match the query's filters, at the monitor's concurrency. */
   async retryFailedBackups(query: JobQuery): Promise<BulkRetryResult> {
     const parsed = parseRequest(JobQuerySchema, query, 'job query')
-    const matches = createJobFilter(parsed)
-    const failedIds = this.monitor
-      .jobView()
-      .jobs.filter((job) => job.archivalStatus === 'BACKUP_FAILURE' && matches(job))
-      .map((job) => job.id)
+    return retryFailedBackups(this.monitor, parsed, this.logger)
+  }
 
-    const queue = new PQueue({ concurrency: this.monitor.settings.concurrency })
-    const result: BulkRetryResult = { retried: 0, backedUp: 0, stillFailing: 0 }
-    await Promise.all(
-      failedIds.map((jobId) =>
-        queue.add(async () => {
-          // Another retry may have started or finished since the list was taken.
-          const before = this.monitor.job(jobId)
-          if (before?.archivalStatus !== 'BACKUP_FAILURE') return
-          try {
-            const job = await this.monitor.retryBackup(jobId)
-            result.retried += 1
-            if (job.archivalStatus === 'BACKED_UP') result.backedUp += 1
-            else if (job.archivalStatus === 'BACKUP_FAILURE') result.stillFailing += 1
-          } catch (error) {
-            // A backup that is still being recorded is left out; its own run finishes it.
-            if (error instanceof RetryNotAllowedError) return
-            result.retried += 1
-            result.stillFailing += 1
-            this.logger.error(`api: retry of the backup of job ${jobId} failed: ${(error as Error).stack ?? error}`)
-          }
-        }),
-      ),
-    )
-    this.logger.info(`api: retried ${result.retried} failed backups: ${result.backedUp} backed up, ${result.stillFailing} still failing`)
-    return result
+  async acknowledgeFailure(id: string): Promise<Job> {
+    const job = this.requireJob(id)
+    if (job.archivalStatus !== 'BACKUP_FAILURE') {
+      throw new ApiCallError({
+        code: 'CONFLICT',
+        message: `cannot acknowledge job ${job.id} (${job.fileName}): its archival status is ${job.archivalStatus}, and only a backup failure can be acknowledged`,
+      })
+    }
+    try {
+      return await this.monitor.acknowledgeFailure(job.id)
+    } catch (error) {
+      if (error instanceof AcknowledgeNotAllowedError) throw new ApiCallError({ code: 'CONFLICT', message: error.message })
+      throw this.toInternal(`acknowledge the backup failure of job ${job.id}`, error)
+    }
+  }
+
+  async acknowledgeFailures(query: JobQuery): Promise<AcknowledgeResult> {
+    const parsed = parseRequest(JobQuerySchema, query, 'job query')
+    return this.internal('acknowledge the backup failures', () => acknowledgeFailures(this.monitor, parsed, this.logger))
   }
 
   async getReport(range: ReportRangeRequest): Promise<AccountingReportData> {
@@ -213,6 +215,11 @@ export class ApiService implements PuiApi {
     if (next.indexDir !== running.indexDir || next.archiveDir !== running.archiveDir) {
       this.logger.info(`api: folder changes saved: index ${next.indexDir} and archive ${next.archiveDir} take effect at the next start`)
     }
+    try {
+      this.options.onSettingsSaved?.({ ...next })
+    } catch (error) {
+      this.logger.error(`api: applying the saved settings outside the core failed: ${(error as Error).stack ?? error}`)
+    }
     return { ...next }
   }
 
@@ -240,6 +247,19 @@ export class ApiService implements PuiApi {
     return { written: summary.files.length }
   }
 
+  async chooseFolder(kind: FolderKind): Promise<string | null> {
+    const parsed = parseRequest(FolderKindSchema, kind, 'folder kind')
+    const desktop = this.options.desktop
+    if (!desktop) {
+      throw new ApiCallError({
+        code: 'NOT_AVAILABLE',
+        message: 'choosing a folder with a picker is not available in serve mode: type the folder path in Settings instead',
+      })
+    }
+    const current = parsed === 'index' ? this.configured.indexDir : this.configured.archiveDir
+    return this.internal(`show the ${parsed} folder picker`, () => desktop.chooseFolder(parsed, current))
+  }
+
   subscribe(listener: (event: PuiEvent) => void): () => void {
     this.listeners.add(listener)
     return () => {
@@ -254,6 +274,7 @@ export class ApiService implements PuiApi {
       indexDir: this.monitor.settings.indexDir,
       archiveDir: this.monitor.settings.archiveDir,
       indexFolderProblem: this.indexFolderProblem,
+      desktop: this.options.desktop !== undefined,
     }
   }
 

@@ -48,9 +48,11 @@ export class ServeStartError extends Error {
 
 const STATUS_OF_API_ERROR: Readonly<Record<ApiError['code'], number>> = {
   INVALID_REQUEST: 400,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID_SETTINGS: 400,
+  NOT_AVAILABLE: 501,
   INTERNAL: 500,
 }
 

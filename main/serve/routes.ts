@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import { ApiCallError, type JobQuery, type PuiApi, type ReportRangeRequest, type SettingsPatch } from '../../shared/api'
+import { ApiCallError, type FolderKind, type JobQuery, type PuiApi, type ReportRangeRequest, type SettingsPatch } from '../../shared/api'
 import { HttpError, readJsonBody } from './http-guards'
 import { parseRequest } from './validation'
 
@@ -51,6 +51,27 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: /^\/api\/retry-failed-backups$/,
     handle: async (context) => ({ json: await context.api.retryFailedBackups(((await readJsonBody(context.request, context.response)) ?? {}) as JobQuery) }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/jobs\/([^/]+)\/acknowledge-failure$/,
+    handle: async (context, [id]) => {
+      await readEmptyBody(context)
+      return { json: await context.api.acknowledgeFailure(jobIdParam(id)) }
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/acknowledge-failures$/,
+    handle: async (context) => ({ json: await context.api.acknowledgeFailures(((await readJsonBody(context.request, context.response)) ?? {}) as JobQuery) }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/choose-folder$/,
+    handle: async (context) => {
+      const body = (await readJsonBody(context.request, context.response)) as { kind?: unknown } | undefined
+      return { json: await context.api.chooseFolder(body?.kind as FolderKind) }
+    },
   },
   { method: 'GET', pattern: /^\/api\/report$/, handle: async ({ api, url }) => ({ json: await api.getReport(reportRangeParams(url)) }) },
   {

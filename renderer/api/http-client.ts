@@ -9,9 +9,11 @@ type ResponseKind = 'json' | 'text'
 
 const API_ERROR_CODES: readonly ApiError['code'][] = [
   'INVALID_REQUEST',
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'INVALID_SETTINGS',
+  'NOT_AVAILABLE',
   'INTERNAL',
 ]
 
@@ -55,6 +57,8 @@ export function createHttpClient(baseUrl: string, token: string, options: HttpCl
     getJob: (id) => request('GET', `/api/jobs/${encodeURIComponent(id)}`),
     retryBackup: (id) => request('POST', `/api/jobs/${encodeURIComponent(id)}/retry-backup`),
     retryFailedBackups: (query) => request('POST', '/api/retry-failed-backups', query),
+    acknowledgeFailure: (id) => request('POST', `/api/jobs/${encodeURIComponent(id)}/acknowledge-failure`),
+    acknowledgeFailures: (query) => request('POST', '/api/acknowledge-failures', query),
     getReport: (range) => request('GET', `/api/report${rangeParameters(range)}`),
     exportReportCsv: (range) => request('GET', `/api/report.csv${rangeParameters(range)}`, undefined, 'text'),
     getSettings: () => request('GET', '/api/settings'),
@@ -63,6 +67,7 @@ export function createHttpClient(baseUrl: string, token: string, options: HttpCl
     pause: () => request('POST', '/api/pause'),
     resume: () => request('POST', '/api/resume'),
     loadSampleFiles: () => request('POST', '/api/samples'),
+    chooseFolder: (kind) => request('POST', '/api/choose-folder', { kind }),
     subscribe: events.subscribe,
   }
 }

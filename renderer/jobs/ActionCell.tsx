@@ -12,7 +12,10 @@ export interface ActionCellProps {
   onRetry(row: JobRow): void
 }
 
-/** Renders the Action column's attention mark and its retry-backup button, enabled for `BACKUP_FAILURE` only. */
+/**
+ * Renders the Action column's attention mark, an "Acknowledged" mark on an acknowledged backup failure (which stays
+ * red), and the retry-backup button, enabled for `BACKUP_FAILURE` only.
+ */
 export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
   const attention = needsAttention(row.status, row.archivalStatus)
   const canRetry = row.archivalStatus === 'BACKUP_FAILURE' && !retrying
@@ -22,6 +25,11 @@ export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
       {attention && (
         <span className="action-cell__flag" title={row.errorMessage ?? undefined}>
           <span aria-hidden="true">⚠</span> <span>{row.archivalStatus === 'BACKUP_FAILURE' ? 'Backup failed' : 'Failed'}</span>
+        </span>
+      )}
+      {row.archivalStatus === 'BACKUP_FAILURE' && row.failureAcknowledgedAt !== null && (
+        <span className="action-cell__acknowledged" title={`Acknowledged ${row.failureAcknowledgedAt}`}>
+          <span aria-hidden="true">✓</span> Acknowledged
         </span>
       )}
       <button

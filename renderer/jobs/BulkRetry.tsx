@@ -64,7 +64,7 @@ export function BulkRetry({ filters, onDone }: BulkRetryProps) {
     void refreshCount()
     let timer: ReturnType<typeof setTimeout> | null = null
     const unsubscribe = api.subscribe((event) => {
-      if (event.type === 'status-changed' || timer !== null) return
+      if (!('rows' in event) || timer !== null) return
       timer = setTimeout(() => {
         timer = null
         void refreshCount()

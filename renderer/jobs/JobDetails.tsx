@@ -39,7 +39,7 @@ export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: Job
     setJob(null)
     void load()
     const unsubscribe = api.subscribe((event) => {
-      if (event.type !== 'status-changed' && event.rows.some((row) => row.id === jobId)) void load()
+      if ('rows' in event && event.rows.some((row) => row.id === jobId)) void load()
     })
     return () => {
       current = false
@@ -63,7 +63,17 @@ export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: Job
       </header>
       {problem && <p className="form-error">{problem}</p>}
       {!job && !problem && <p>Loading…</p>}
-      {job && <JobDetailsContent job={job} retrying={retrying} onRetry={onRetry} onOpenJob={onOpenJob} />}
+      {job && (
+        <JobDetailsContent
+          job={job}
+          retrying={retrying}
+          onRetry={onRetry}
+          onAcknowledge={() =>
+            api.acknowledgeFailure(job.id).then(setJob, (error: unknown) => setProblem(`Acknowledging the failure of ${job.fileName} failed: ${errorMessage(error)}`))
+          }
+          onOpenJob={onOpenJob}
+        />
+      )}
     </aside>
   )
 }
@@ -72,10 +82,12 @@ interface JobDetailsContentProps {
   job: Job
   retrying: boolean
   onRetry(row: JobRow): void
+  onAcknowledge(): Promise<void>
   onOpenJob(id: string): void
 }
 
-function JobDetailsContent({ job, retrying, onRetry, onOpenJob }: JobDetailsContentProps) {
+function JobDetailsContent({ job, retrying, onRetry, onAcknowledge, onOpenJob }: JobDetailsContentProps) {
+  const [acknowledging, setAcknowledging] = useState(false)
   const durationMs = job.startedAt && job.finishedAt ? Date.parse(job.finishedAt) - Date.parse(job.startedAt) : null
 
   return (
@@ -93,6 +105,25 @@ function JobDetailsContent({ job, retrying, onRetry, onOpenJob }: JobDetailsCont
           >
             {retrying ? 'Retrying…' : 'Retry backup'}
           </button>
+        )}
+        {job.archivalStatus === 'BACKUP_FAILURE' && job.failureAcknowledgedAt === null && (
+          <button
+            type="button"
+            disabled={acknowledging}
+            aria-label={`Acknowledge the backup failure of ${job.fileName}`}
+            title="Keeps the job red but stops counting it in the tray"
+            onClick={() => {
+              setAcknowledging(true)
+              void onAcknowledge().finally(() => setAcknowledging(false))
+            }}
+          >
+            {acknowledging ? 'Acknowledging…' : 'Acknowledge failure'}
+          </button>
+        )}
+        {job.archivalStatus === 'BACKUP_FAILURE' && job.failureAcknowledgedAt !== null && (
+          <span className="job-details__acknowledged">
+            <span aria-hidden="true">✓</span> Acknowledged {formatDateTime(job.failureAcknowledgedAt)}
+          </span>
         )}
       </div>
 

@@ -1,6 +1,6 @@
-import { flexRender, type Table } from '@tanstack/react-table'
+import { flexRender, type Row, type Table } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useRef } from 'react'
 import type { JobRow } from '../../shared/api'
 import { JOB_COLUMNS, JOB_GRID_TEMPLATE, JOB_ROW_HEIGHT } from './columns'
 import type { JobPages } from './use-job-pages'
@@ -29,6 +29,8 @@ export function JobGridBody({ table, pages, scrollElement, selectedId, scrollReq
     // The sticky header row sits above the body inside the same scroll element.
     scrollMargin: JOB_ROW_HEIGHT,
     scrollPaddingStart: JOB_ROW_HEIGHT,
+    // React batches the scroll updates; a synchronous flush on every scroll event re-renders the rows once per event.
+    useFlushSync: false,
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]?.index
@@ -43,6 +45,13 @@ export function JobGridBody({ table, pages, scrollElement, selectedId, scrollReq
     if (scrollRequest) virtualizer.scrollToIndex(scrollRequest.index, { align: 'auto' })
   }, [scrollRequest, virtualizer])
 
+  // Rows keep one click handler for their whole life, so a row whose job did not change is not rendered again.
+  const onRowClickRef = useRef(onRowClick)
+  useLayoutEffect(() => {
+    onRowClickRef.current = onRowClick
+  })
+  const openRow = useCallback((row: JobRow) => onRowClickRef.current(row), [])
+
   const rowsById = table.getRowModel().rowsById
 
   return (
@@ -50,7 +59,6 @@ export function JobGridBody({ table, pages, scrollElement, selectedId, scrollReq
       {items.map((item) => {
         const job = pages.rowAt(item.index)
         const tableRow = job ? rowsById[job.id] : undefined
-        const position = { transform: `translateY(${item.start - JOB_ROW_HEIGHT}px)`, gridTemplateColumns: JOB_GRID_TEMPLATE }
 
         if (!job || !tableRow) {
           return (
@@ -59,7 +67,7 @@ export function JobGridBody({ table, pages, scrollElement, selectedId, scrollReq
               role="row"
               aria-rowindex={item.index + 2}
               className="job-grid__row job-grid__row--loading"
-              style={position}
+              style={{ transform: `translateY(${item.start - JOB_ROW_HEIGHT}px)`, gridTemplateColumns: JOB_GRID_TEMPLATE }}
             >
               <div role="gridcell" aria-colspan={JOB_COLUMNS.length} className="job-grid__cell">
                 Loading…
@@ -68,33 +76,58 @@ export function JobGridBody({ table, pages, scrollElement, selectedId, scrollReq
           )
         }
 
-        const selected = job.id === selectedId
         return (
-          <div
+          <JobGridRow
             key={job.id}
-            id={`job-row-${job.id}`}
-            role="row"
-            aria-rowindex={item.index + 2}
-            aria-selected={selected}
-            className={selected ? 'job-grid__row job-grid__row--selected' : 'job-grid__row'}
-            style={position}
-            title={job.errorMessage ?? undefined}
-            onClick={() => onRowClick(job)}
-          >
-            {tableRow.getVisibleCells().map((cell) => {
-              const meta = cell.column.columnDef.meta
-              const classes = ['job-grid__cell']
-              if (meta?.numeric) classes.push('job-grid__cell--numeric')
-              if (meta?.cellClassName) classes.push(meta.cellClassName(job))
-              return (
-                <div key={cell.id} role="gridcell" data-column={cell.column.id} className={classes.join(' ')}>
-                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                </div>
-              )
-            })}
-          </div>
+            job={job}
+            tableRow={tableRow}
+            index={item.index}
+            top={item.start - JOB_ROW_HEIGHT}
+            selected={job.id === selectedId}
+            meta={table.options.meta}
+            onOpen={openRow}
+          />
         )
       })}
     </div>
   )
 }
+
+interface JobGridRowProps {
+  job: JobRow
+  tableRow: Row<JobRow>
+  index: number
+  top: number
+  selected: boolean
+  /** The table's meta (retries in progress, the retry handler); a new value renders the row again. */
+  meta: Table<JobRow>['options']['meta']
+  onOpen(row: JobRow): void
+}
+
+/** One job's row; memoized, so scrolling renders only the rows that come into view. */
+const JobGridRow = memo(function JobGridRow({ job, tableRow, index, top, selected, onOpen }: JobGridRowProps) {
+  return (
+    <div
+      id={`job-row-${job.id}`}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={selected ? 'job-grid__row job-grid__row--selected' : 'job-grid__row'}
+      style={{ transform: `translateY(${top}px)`, gridTemplateColumns: JOB_GRID_TEMPLATE }}
+      title={job.errorMessage ?? undefined}
+      onClick={() => onOpen(job)}
+    >
+      {tableRow.getVisibleCells().map((cell) => {
+        const meta = cell.column.columnDef.meta
+        const classes = ['job-grid__cell']
+        if (meta?.numeric) classes.push('job-grid__cell--numeric')
+        if (meta?.cellClassName) classes.push(meta.cellClassName(job))
+        return (
+          <div key={cell.id} role="gridcell" data-column={cell.column.id} className={classes.join(' ')}>
+            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </div>
+        )
+      })}
+    </div>
+  )
+})

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { JobQuery, JobRow } from '../../shared/api'
 import { formatCountOf } from '../common/format'
 import { useNavigation } from '../navigation/navigation-context'
+import { BulkAcknowledge } from './BulkAcknowledge'
 import { BulkRetry } from './BulkRetry'
 import { CountsBar } from './CountsBar'
 import { EmptyHistory, NoMatches } from './EmptyState'
@@ -61,6 +62,7 @@ export function JobsView() {
           {pages.total === null ? 'Loading jobs…' : `${formatCountOf(pages.total, 'matching job')}`}
         </span>
         <BulkRetry filters={filters} onDone={pages.reload} />
+        <BulkAcknowledge filters={filters} onDone={pages.reload} />
       </div>
       {pages.error && (
         <div className="inline-error" role="alert">

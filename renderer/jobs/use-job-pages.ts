@@ -142,7 +142,7 @@ export function useJobPages(query: JobQuery): JobPages {
 
   useEffect(() => {
     const unsubscribe = api.subscribe((event) => {
-      if (event.type !== 'status-changed') applyRows(event.rows)
+      if ('rows' in event) applyRows(event.rows)
     })
     const current = session.current
     return () => {

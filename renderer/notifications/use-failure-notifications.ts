@@ -17,11 +17,18 @@ export function noticeTarget(notice: Notice, state: UrlState): UrlState {
   return { ...state, view: 'jobs', filters }
 }
 
+export interface FailureNotificationOptions {
+  /** Shows browser notifications once the user allowed them; off in the desktop app, whose main process shows its own. */
+  browserNotifications: boolean
+}
+
 /**
  * Turns failure events into notices through the notification policy: each notice becomes a banner that stays until
- * dismissed and, once the user allowed it, a desktop notification. Opening either shows the job or the failures.
+ * dismissed and, once the user allowed it, a browser notification. Opening either, or a click on one of the desktop
+ * app's OS notifications (a `notice-opened` event), shows the job or the failures.
  */
-export function useFailureNotifications(level: NotificationLevel): void {
+export function useFailureNotifications(level: NotificationLevel, options: FailureNotificationOptions = { browserNotifications: true }): void {
+  const { browserNotifications } = options
   const api = useApi()
   const { show } = useBanners()
   const { navigate } = useNavigation()
@@ -45,7 +52,7 @@ export function useFailureNotifications(level: NotificationLevel): void {
           action: { label: notice.kind === 'single' ? 'Show job' : 'Show failures', onSelect: () => open(notice) },
         })
 
-        if (desktopPermission() === 'granted') {
+        if (browserNotifications && desktopPermission() === 'granted') {
           const desktop = new Notification(notice.title, { body: notice.body, tag: id })
           desktop.onclick = () => {
             window.focus()
@@ -68,6 +75,10 @@ export function useFailureNotifications(level: NotificationLevel): void {
     }
 
     const unsubscribe = api.subscribe((event) => {
+      if (event.type === 'notice-opened') {
+        open(event.notice)
+        return
+      }
       deliver(policy.onEvent(event))
       scheduleFlush()
     })
@@ -75,5 +86,5 @@ export function useFailureNotifications(level: NotificationLevel): void {
       unsubscribe()
       if (flushTimer !== null) clearTimeout(flushTimer)
     }
-  }, [api, level, navigate, show])
+  }, [api, browserNotifications, level, navigate, show])
 }

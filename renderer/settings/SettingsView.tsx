@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import type { MonitorStatus } from '../../shared/api'
+import type { FolderKind, MonitorStatus } from '../../shared/api'
 import { NOTIFICATION_LEVELS, type NotificationLevel } from '../../shared/notification-policy'
 import type { Settings } from '../../shared/schemas'
 import { useApi } from '../api/api-context'
@@ -26,6 +26,7 @@ export function SettingsView(props: SettingsViewProps) {
   const [loadProblem, setLoadProblem] = useState<string | null>(null)
   const [outcome, setOutcome] = useState<SaveOutcome>(null)
   const [saving, setSaving] = useState(false)
+  const desktop = props.status?.desktop === true
 
   useEffect(() => {
     let current = true
@@ -67,6 +68,16 @@ export function SettingsView(props: SettingsViewProps) {
     }
   }
 
+  async function chooseFolder(kind: FolderKind): Promise<void> {
+    try {
+      const chosen = await api.chooseFolder(kind)
+      if (chosen === null) return
+      setDraft((current) => (current === null ? current : { ...current, [kind === 'index' ? 'indexDir' : 'archiveDir']: chosen }))
+    } catch (error) {
+      setOutcome({ tone: 'error', messages: [errorMessage(error)] })
+    }
+  }
+
   return (
     <section className="settings-view" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
@@ -89,7 +100,7 @@ export function SettingsView(props: SettingsViewProps) {
             ))}
           </select>
         </label>
-        <DesktopNotificationsButton />
+        {!desktop && <DesktopNotificationsButton />}
       </div>
 
       <h3>Folders and options</h3>
@@ -104,10 +115,20 @@ export function SettingsView(props: SettingsViewProps) {
             Index folder
             <input value={draft.indexDir} onChange={(event) => setDraft({ ...draft, indexDir: event.target.value })} />
           </label>
+          {desktop && (
+            <button type="button" onClick={() => void chooseFolder('index')}>
+              Choose index folder…
+            </button>
+          )}
           <label>
             Archive folder
             <input value={draft.archiveDir} onChange={(event) => setDraft({ ...draft, archiveDir: event.target.value })} />
           </label>
+          {desktop && (
+            <button type="button" onClick={() => void chooseFolder('archive')}>
+              Choose archive folder…
+            </button>
+          )}
           <label>
             Data folder (set when the monitor starts)
             <input value={saved.dataDir} readOnly />
@@ -120,6 +141,26 @@ export function SettingsView(props: SettingsViewProps) {
             />
             Poll the index folder instead of using file-system events (for network shares)
           </label>
+          {desktop && (
+            <>
+              <label className="settings-form__checkbox">
+                <input
+                  type="checkbox"
+                  checked={draft.closeToTray}
+                  onChange={(event) => setDraft({ ...draft, closeToTray: event.target.checked })}
+                />
+                Close to tray: closing the window keeps the monitor running in the tray
+              </label>
+              <label className="settings-form__checkbox">
+                <input
+                  type="checkbox"
+                  checked={draft.startAtLogin}
+                  onChange={(event) => setDraft({ ...draft, startAtLogin: event.target.checked })}
+                />
+                Start PUI Monitor when I log in (Windows and macOS)
+              </label>
+            </>
+          )}
           {NUMERIC_FIELDS.map((field) => (
             <label key={field.key}>
               {field.label} ({field.unit})

@@ -22,13 +22,24 @@ export interface SettingsDraft {
   indexDir: string
   archiveDir: string
   usePolling: boolean
+  /** Desktop app only: closing the window hides it to the tray. */
+  closeToTray: boolean
+  /** Desktop app only: start at login. */
+  startAtLogin: boolean
   numbers: Record<NumericKey, string>
 }
 
 export function toDraft(settings: Settings): SettingsDraft {
   const numbers = {} as Record<NumericKey, string>
   for (const { key } of NUMERIC_FIELDS) numbers[key] = String(settings[key])
-  return { indexDir: settings.indexDir, archiveDir: settings.archiveDir, usePolling: settings.usePolling, numbers }
+  return {
+    indexDir: settings.indexDir,
+    archiveDir: settings.archiveDir,
+    usePolling: settings.usePolling,
+    closeToTray: settings.closeToTray,
+    startAtLogin: settings.startAtLogin,
+    numbers,
+  }
 }
 
 /**
@@ -42,6 +53,8 @@ export function buildPatch(saved: Settings, draft: SettingsDraft): { patch: Sett
   if (draft.indexDir.trim() !== saved.indexDir) patch.indexDir = draft.indexDir.trim()
   if (draft.archiveDir.trim() !== saved.archiveDir) patch.archiveDir = draft.archiveDir.trim()
   if (draft.usePolling !== saved.usePolling) patch.usePolling = draft.usePolling
+  if (draft.closeToTray !== saved.closeToTray) patch.closeToTray = draft.closeToTray
+  if (draft.startAtLogin !== saved.startAtLogin) patch.startAtLogin = draft.startAtLogin
 
   for (const { key, label } of NUMERIC_FIELDS) {
     const text = draft.numbers[key].trim()

@@ -16,7 +16,8 @@ export function Workspace() {
   const { state } = useNavigation()
   const [status, setStatus] = useMonitorStatus()
   const [level, setLevel] = useState(readNotificationLevel)
-  useFailureNotifications(level)
+  // The desktop app shows OS notifications from its main process, so the page shows only banners there.
+  useFailureNotifications(level, { browserNotifications: status?.desktop !== true })
 
   const changeLevel = useCallback((next: NotificationLevel) => {
     writeNotificationLevel(next)

@@ -64,7 +64,7 @@ export class FsFaults {
     return folder
   }
 
-  /** Remounts a bind mount made by `bindView` read-only or writable again. */
+  /** Remounts a bind mount made by `bindView` or `readOnlyView` read-only, or writable again to clear the fault. */
   setReadOnly(folder: string, readOnly: boolean): void {
     const mode = readOnly ? 'ro' : 'rw'
     this.run(['-o', `remount,${mode},bind`, folder], `a ${mode} remount of ${folder}`)

@@ -28,6 +28,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     archivalStatus: 'BACKED_UP',
     archivePath: '/archive/acme/2026/11/acme_stmt_20261130_1.txt',
     backupAttempts: [],
+    failureAcknowledgedAt: null,
     log: [],
     ...overrides,
   }

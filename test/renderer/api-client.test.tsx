@@ -142,11 +142,33 @@ describe('http client', () => {
     expect(readAccessToken()).toBe('abc123')
   })
 
-  it('prefers the desktop api', () => {
-    const desktop = { listJobs: vi.fn() }
+  it('prefers the desktop api', async () => {
+    const page = { total: 0, offset: 0, rows: [], counts: { total: 0, running: 0, failed: 0, backupFailures: 0 } }
+    const desktop = { listJobs: vi.fn(async () => ({ ok: true, value: page })), subscribe: vi.fn() }
     vi.stubGlobal('pui', desktop)
+    const fetchSpy = vi.fn()
+    vi.stubGlobal('fetch', fetchSpy)
 
-    expect(getApi()).toBe(desktop)
+    const api = getApi()
+
+    expect(await api?.listJobs({ limit: 5 })).toEqual(page)
+    expect(desktop.listJobs).toHaveBeenCalledWith({ limit: 5 })
+    expect(fetchSpy).not.toHaveBeenCalled()
+  })
+
+  it('rejects desktop errors with their code', async () => {
+    const error = { code: 'NOT_FOUND', message: 'no job J000009 in this data folder' }
+    vi.stubGlobal('pui', { listJobs: vi.fn(), getJob: vi.fn(async () => ({ ok: false, error })), subscribe: vi.fn() })
+
+    const failure = await getApi()
+      ?.getJob('J000009')
+      .then(
+        () => null,
+        (reason: unknown) => reason,
+      )
+
+    expect(failure).toBeInstanceOf(ApiCallError)
+    expect((failure as ApiCallError).error).toEqual(error)
   })
 
   it('explains a missing token', () => {

@@ -23,6 +23,7 @@ export function makeRow(overrides: Partial<JobRow> & { id: string }): JobRow {
     archivalStatus: 'BACKED_UP',
     errorMessage: null,
     progress: null,
+    failureAcknowledgedAt: null,
     ...overrides,
   }
 }
@@ -52,6 +53,7 @@ export function makeJob(row: JobRow, overrides: Partial<Job> = {}): Job {
     archivalStatus: row.archivalStatus,
     archivePath: null,
     backupAttempts: [],
+    failureAcknowledgedAt: row.failureAcknowledgedAt,
     log: [],
     ...overrides,
   }
@@ -62,6 +64,7 @@ export const FAKE_STATUS: MonitorStatus = {
   indexDir: '/srv/pui/index',
   archiveDir: '/srv/pui/archive',
   indexFolderProblem: null,
+  desktop: false,
 }
 
 const FAKE_SETTINGS: Settings = {
@@ -77,6 +80,8 @@ const FAKE_SETTINGS: Settings = {
   backupRetryMinDelayMs: 500,
   backupRetryMaxDelayMs: 10_000,
   retentionDays: 400,
+  closeToTray: true,
+  startAtLogin: false,
 }
 
 const EMPTY_REPORT: AccountingReportData = {
@@ -135,6 +140,11 @@ export function createFakeApi(rows: JobRow[]) {
     }),
     retryBackup: vi.fn(async (id: string) => makeJob(state.rows.find((row) => row.id === id) ?? makeRow({ id }))),
     retryFailedBackups: vi.fn(async () => ({ retried: 0, backedUp: 0, stillFailing: 0 })),
+    acknowledgeFailure: vi.fn(async (id: string) => {
+      const row = state.rows.find((candidate) => candidate.id === id) ?? makeRow({ id })
+      return makeJob(row, { failureAcknowledgedAt: '2026-12-01T09:00:00.000Z' })
+    }),
+    acknowledgeFailures: vi.fn(async () => ({ acknowledged: 0 })),
     getReport: vi.fn(async () => EMPTY_REPORT),
     exportReportCsv: vi.fn(async () => 'client,jobType\n'),
     getSettings: vi.fn(async () => FAKE_SETTINGS),
@@ -143,6 +153,7 @@ export function createFakeApi(rows: JobRow[]) {
     pause: vi.fn(async () => ({ ...FAKE_STATUS, paused: true })),
     resume: vi.fn(async () => FAKE_STATUS),
     loadSampleFiles: vi.fn(async () => ({ written: 6 })),
+    chooseFolder: vi.fn(async (): Promise<string | null> => null),
     subscribe: vi.fn((listener: (event: PuiEvent) => void) => {
       listeners.add(listener)
       return () => listeners.delete(listener)

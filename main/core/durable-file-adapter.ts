@@ -302,7 +302,7 @@ async function writeAndSync(path: string, chunks: Iterable<string | Buffer>): Pr
 }
 
 /** Fsyncs a folder so the renames in it survive a power loss. */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   // Windows cannot open a folder as a file; NTFS journals renames itself.
   if (process.platform === 'win32') {
     return

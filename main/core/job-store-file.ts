@@ -65,6 +65,15 @@ export function jobJson(job: Job): string {
 }
 
 /** Writes one job per line, so the file stays readable and a damaged region points at the job concerned. */
+/** Returns the first job id that appears twice in `jobs`, which must be sorted by id, or null. */
+export function repeatedJobId(jobs: readonly Job[]): string | null {
+  for (let index = 1; index < jobs.length; index += 1) {
+    const id = jobs[index]!.id
+    if (id === jobs[index - 1]!.id) return id
+  }
+  return null
+}
+
 function serializeStoreFile(data: StoreFile): string[] {
   const chunks = [`{\n"schemaVersion": ${data.schemaVersion},\n"nextJobNumber": ${data.nextJobNumber},\n"jobs": [\n`]
   data.jobs.forEach((job, index) => {
@@ -97,11 +106,8 @@ function validateStoreFile(value: unknown, filePath: string): { ok: true; data: 
   }
 
   const jobs = parsed.data.jobs.sort((a, b) => jobNumberOf(a.id) - jobNumberOf(b.id))
-  for (let index = 1; index < jobs.length; index += 1) {
-    if (jobs[index]?.id === jobs[index - 1]?.id) {
-      return { ok: false, reason: `unexpected content: job id ${jobs[index]?.id} appears twice` }
-    }
-  }
+  const repeated = repeatedJobId(jobs)
+  if (repeated !== null) return { ok: false, reason: `unexpected content: job id ${repeated} appears twice` }
 
   // A hand-edited file may have a counter at or below an existing id; moving it past them keeps new ids unique.
   const lastNumber = jobs.length > 0 ? jobNumberOf(jobs[jobs.length - 1]!.id) : 0

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Job } from '../../shared/job'
 import { JobSchema } from '../../shared/schemas'
 import type { StoreFileCodec } from './durable-file-adapter'
-import { describeIssues, jobJson, jobNumberOf, rejectNewerSchema } from './job-store-file'
+import { describeIssues, jobJson, jobNumberOf, rejectNewerSchema, repeatedJobId } from './job-store-file'
 
 /** Version of the partitioned store layout (`jobs/manifest.json` and one file per day) that this app writes. */
 export const STORE_SCHEMA_VERSION = 2
@@ -94,11 +94,8 @@ function validatePartition(value: unknown, filePath: string): { ok: true; data: 
   }
 
   const jobs = parsed.data.jobs.sort((a, b) => jobNumberOf(a.id) - jobNumberOf(b.id))
-  for (let index = 1; index < jobs.length; index += 1) {
-    if (jobs[index]?.id === jobs[index - 1]?.id) {
-      return { ok: false, reason: `unexpected content: job id ${jobs[index]?.id} appears twice` }
-    }
-  }
+  const repeated = repeatedJobId(jobs)
+  if (repeated !== null) return { ok: false, reason: `unexpected content: job id ${repeated} appears twice` }
   // A job's changes are saved to the partition of its detection day, so a job in another day's file would end up
   // in two files.
   const misplaced = jobs.find((job) => dayOrNull(job.detectedAt) !== parsed.data.day)

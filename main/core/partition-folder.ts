@@ -1,12 +1,14 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
-import { DurableFileAdapter } from './durable-file-adapter'
+import { DurableFileAdapter, syncFolder } from './durable-file-adapter'
 import type { StoreRecovery } from './job-store-contract'
 import { type CoreLogger } from './logger'
 import { PARTITION_NAME, emptyPartition, partitionCodec, type PartitionFile } from './partition-file'
 import { JOURNAL_NAME, JOURNAL_SUFFIX, type JournalState, emptyJournal, moveJournalAside, readJournal, replayRecords } from './partition-journal'
 import { StoreError, errnoOf, unwritableError } from './store-error'
+
+export { syncFolder }
 
 /** Name of the folder in the data folder that contains the manifest and the partitions. */
 export const STORE_FOLDER_NAME = 'jobs'
@@ -136,18 +138,6 @@ export async function movePartitionToRetired(partition: Partition, retiredFolder
     return name
   } catch (error) {
     throw unwritableError('retention: moving a partition to the retired folder', source, error)
-  }
-}
-
-/** Fsyncs a folder so the renames in it survive a power loss. */
-export async function syncFolder(folder: string): Promise<void> {
-  // Windows cannot open a folder as a file; NTFS journals renames itself.
-  if (process.platform === 'win32') return
-  const handle = await open(folder, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { z } from 'zod'
 import type { Job } from '../../shared/job'
 import { JobSchema } from '../../shared/schemas'
+import { syncFolder } from './durable-file-adapter'
 import { describeIssues, jobJson, jobNumberOf } from './job-store-file'
 import { dayOrNull } from './partition-file'
 import type { Partition } from './partition-folder'
@@ -192,15 +193,4 @@ export async function moveJournalAside(path: string): Promise<string> {
     throw unwritableError('job store: moving a damaged journal aside', path, error)
   }
   return target
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  // Windows cannot open a folder as a file; NTFS journals renames itself.
-  if (process.platform === 'win32') return
-  const handle = await open(folder, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }

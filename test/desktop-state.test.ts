@@ -13,14 +13,8 @@ import {
   writeDesktopState,
   type Bounds,
 } from '../main/desktop/window-state'
-import type { CoreLogger } from '../main/core/logger'
 import { FsFaults } from './helpers/fs-faults'
-
-function recordingLogger(): CoreLogger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (...args: unknown[]) => lines.push(`${level} ${args.join(' ')}`)
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }
-}
+import { recordingLogger } from './helpers/recording-logger'
 
 const LAPTOP: Bounds = { x: 0, y: 0, width: 1920, height: 1040 }
 const RIGHT_MONITOR: Bounds = { x: 1920, y: 0, width: 2560, height: 1400 }

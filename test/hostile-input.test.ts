@@ -10,7 +10,7 @@ import { JobStore } from '../main/core/job-store'
 import { Monitor } from '../main/core/monitor'
 import { CLI_BIN } from './helpers/cli'
 import { FsFaults, sha256Of } from './helpers/fs-faults'
-import { recordingLogger } from './helpers/http'
+import { recordingLogger } from './helpers/recording-logger'
 import { makeTestSettings } from './helpers/test-settings'
 import { HOSTILE_CASES, RENAMED_AWAY_NAME, type CaseContext, type HostileCase } from './fixtures/hostile/cases'
 

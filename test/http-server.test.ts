@@ -12,7 +12,8 @@ import { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES } from '../main/serve/http-guar
 import { ServeStartError, startServeServer, type ServeServer, type ServeServerOptions } from '../main/serve/http-server'
 import { makeTestSettings } from './helpers/test-settings'
 import { FsFaults } from './helpers/fs-faults'
-import { parseEvents, rawRequest, readStreamUntil, recordingLogger } from './helpers/http'
+import { parseEvents, rawRequest, readStreamUntil } from './helpers/http'
+import { recordingLogger } from './helpers/recording-logger'
 import { writeIndexFile } from './helpers/index-files'
 import { waitForSettledJobs } from './helpers/wait'
 

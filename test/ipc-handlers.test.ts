@@ -3,7 +3,7 @@ import { ApiCallError, type PuiApi } from '../shared/api'
 import { IPC_CHANNELS, PUI_API_METHODS, type IpcResult, type PuiRequestMethod } from '../shared/ipc-channels'
 import { createIpcHandlers, type IpcHandlerTable } from '../main/desktop/ipc-handlers'
 import { isTrustedSender, type IpcSender, type RendererSource } from '../main/desktop/trusted-sender'
-import type { CoreLogger } from '../main/core/logger'
+import { recordingLogger } from './helpers/recording-logger'
 
 const FILE_SOURCE: RendererSource = { kind: 'file', indexFileUrl: 'file:///opt/pui/resources/app.asar/out/renderer/index.html' }
 const APP_PAGE: IpcSender = { url: 'file:///opt/pui/resources/app.asar/out/renderer/index.html?view=jobs&job=J000001#top', isMainFrame: true }
@@ -34,12 +34,6 @@ const VALID_ARGUMENTS: Record<PuiRequestMethod, unknown[]> = {
   resume: [],
   loadSampleFiles: [],
   chooseFolder: ['archive'],
-}
-
-function recordingLogger(): CoreLogger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (...args: unknown[]) => lines.push(`${level} ${args.join(' ')}`)
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }
 }
 
 describe('isTrustedSender', () => {

@@ -5,36 +5,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DurableFileAdapter } from '../main/core/durable-file-adapter'
 import { countJobs } from '../main/core/job-query'
 import { JobStore } from '../main/core/job-store'
-import type { NewJob } from '../main/core/job-store-contract'
 import type { CoreLogger } from '../main/core/logger'
 import { MIN_COMPACTION_LINES } from '../main/core/partition-journal'
 import { StoreError } from '../main/core/store-error'
-import { makeJob } from './helpers/job-fixture'
-
-function newJob(day: string, sequence: number): NewJob {
-  return {
-    fileName: `acme_stmt_20261130_${sequence}.txt`,
-    sourcePath: `/srv/index/acme_stmt_20261130_${sequence}.txt`,
-    detectedSize: 100,
-    detectedMtimeMs: 1,
-    detectedAt: `${day}T10:00:00.000Z`,
-    backupCallback: 'archive',
-    archivalStatus: 'PENDING',
-  }
-}
-
-function recordingLogger(): CoreLogger & { warnings: string[]; errors: string[] } {
-  const warnings: string[] = []
-  const errors: string[] = []
-  return {
-    warnings,
-    errors,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')),
-    error: (...args: unknown[]) => errors.push(args.map(String).join(' ')),
-  }
-}
+import { makeJob, newJobOnDay } from './helpers/job-fixture'
+import { recordingLogger } from './helpers/recording-logger'
 
 describe('JobStore partitions', () => {
   let dataDir: string
@@ -70,8 +45,8 @@ describe('JobStore partitions', () => {
   /** Writes a store whose day 2026-11-30 has J000001 and J000002 in its day file and three changes in its journal. */
   async function storeWithJournal(): Promise<{ store: JobStore; journal: string }> {
     const first = await openStore()
-    await first.create(newJob('2026-11-30', 1))
-    await first.create(newJob('2026-11-30', 2))
+    await first.create(newJobOnDay('2026-11-30', 1))
+    await first.create(newJobOnDay('2026-11-30', 2))
     await first.close()
     const store = await openStore()
     await store.updateProcessing('J000001', { status: 'RUNNING' })
@@ -82,8 +57,8 @@ describe('JobStore partitions', () => {
 
   it('appends changes to their day', async () => {
     const store = await openStore()
-    await store.create(newJob('2026-11-29', 1))
-    await store.create(newJob('2026-11-30', 2))
+    await store.create(newJobOnDay('2026-11-29', 1))
+    await store.create(newJobOnDay('2026-11-30', 2))
     const folder = join(dataDir, 'jobs')
     const untouchedJournal = readFileSync(join(folder, '2026-11-29.journal'))
     const writes = vi.spyOn(DurableFileAdapter.prototype, 'write')
@@ -119,8 +94,8 @@ describe('JobStore partitions', () => {
 
   it('finds days missing from the manifest', async () => {
     const store = await openStore()
-    await store.create(newJob('2026-11-29', 1))
-    await store.create(newJob('2026-11-30', 2))
+    await store.create(newJobOnDay('2026-11-29', 1))
+    await store.create(newJobOnDay('2026-11-30', 2))
     await store.close()
     // A crash can save a new day's partition before the manifest that lists it.
     const manifest = { schemaVersion: 2, nextJobNumber: 1, partitions: [] }
@@ -129,13 +104,13 @@ describe('JobStore partitions', () => {
     const reopened = await openStore()
 
     expect(reopened.all().map((job) => job.id)).toEqual(['J000001', 'J000002'])
-    expect((await reopened.create(newJob('2026-12-01', 3))).id).toBe('J000003')
+    expect((await reopened.create(newJobOnDay('2026-12-01', 3))).id).toBe('J000003')
     expect(JSON.parse(readFileSync(join(dataDir, 'jobs', 'manifest.json'), 'utf8')).partitions).toEqual(['2026-11-29', '2026-11-30', '2026-12-01'])
   })
 
   it('keeps counts up to date', async () => {
     const store = await openStore()
-    for (let sequence = 1; sequence <= 6; sequence += 1) await store.create(newJob('2026-11-30', sequence))
+    for (let sequence = 1; sequence <= 6; sequence += 1) await store.create(newJobOnDay('2026-11-30', sequence))
 
     await store.updateProcessing('J000001', { status: 'RUNNING' })
     await store.updateProcessing('J000002', { status: 'FAILED' })
@@ -150,7 +125,7 @@ describe('JobStore partitions', () => {
 
   it('rejects a job moved to another day', async () => {
     const store = await openStore()
-    await store.create(newJob('2026-11-30', 1))
+    await store.create(newJobOnDay('2026-11-30', 1))
     await store.close()
     const path = join(dataDir, 'jobs', '2026-11-30.json')
     const file = JSON.parse(readFileSync(path, 'utf8'))
@@ -169,7 +144,7 @@ describe('JobStore partitions', () => {
 
   it('journals a change before resolving', async () => {
     const store = await openStore()
-    await store.create(newJob('2026-11-30', 1))
+    await store.create(newJobOnDay('2026-11-30', 1))
     const journal = join(dataDir, 'jobs', '2026-11-30.journal')
 
     const seenOnResolve = await store.updateProcessing('J000001', { status: 'RUNNING' }).then(() => readFileSync(journal, 'utf8'))

@@ -11,6 +11,7 @@ import type { CoreLogger } from '../main/core/logger'
 import { StoreError } from '../main/core/store-error'
 import { spawnStoreChild } from './helpers/spawn-store-child'
 import { readDayJobs } from './helpers/stored-jobs'
+import { recordingLogger } from './helpers/recording-logger'
 
 const SHA_A = 'a'.repeat(64)
 const SHA_B = 'b'.repeat(64)
@@ -25,19 +26,6 @@ function newJob(sequence: number, overrides: Partial<NewJob> = {}): NewJob {
     backupCallback: 'archive',
     archivalStatus: 'PENDING',
     ...overrides,
-  }
-}
-
-function recordingLogger(): CoreLogger & { warnings: string[]; errors: string[] } {
-  const warnings: string[] = []
-  const errors: string[] = []
-  return {
-    warnings,
-    errors,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')),
-    error: (...args: unknown[]) => errors.push(args.map(String).join(' ')),
   }
 }
 

@@ -3,7 +3,7 @@ import type { JobRow, PuiEvent } from '../shared/api'
 import type { Notice } from '../shared/notification-policy'
 import { startFailureNotifier } from '../main/desktop/failure-notifier'
 import { NotificationAdapter, type OsNotification, type OsNotificationFactory } from '../main/desktop/notification-adapter'
-import type { CoreLogger } from '../main/core/logger'
+import { recordingLogger } from './helpers/recording-logger'
 
 class FakeNotification implements OsNotification {
   readonly listeners = new Map<string, (() => void)[]>()
@@ -36,12 +36,6 @@ function fakeFactory(supported = true) {
     },
   }
   return { factory, created }
-}
-
-function recordingLogger(): CoreLogger & { lines: string[] } {
-  const lines: string[] = []
-  const push = (level: string) => (...args: unknown[]) => lines.push(`${level} ${args.join(' ')}`)
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') }
 }
 
 const SINGLE: Notice = { kind: 'single', failure: 'backup', jobId: 'J000007', title: 'Backup failed: a.txt', body: 'EROFS' }

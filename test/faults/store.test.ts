@@ -2,22 +2,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { JobStore } from '../../main/core/job-store'
-import type { NewJob } from '../../main/core/job-store-contract'
 import { StoreError } from '../../main/core/store-error'
 import { runCli } from '../helpers/cli'
 import { FsFaults, listFiles, sha256OfFile } from '../helpers/fs-faults'
-
-function newJob(day: string, sequence: number): NewJob {
-  return {
-    fileName: `acme_stmt_20261130_${sequence}.txt`,
-    sourcePath: `/srv/index/acme_stmt_20261130_${sequence}.txt`,
-    detectedSize: 100,
-    detectedMtimeMs: 1,
-    detectedAt: `${day}T10:00:00.000Z`,
-    backupCallback: 'archive',
-    archivalStatus: 'PENDING',
-  }
-}
+import { newJobOnDay } from '../helpers/job-fixture'
 
 /** Returns every file under `folder` with its SHA-256, to compare a folder before and after. */
 async function fileHashes(folder: string): Promise<Record<string, string>> {
@@ -65,11 +53,11 @@ describe('store file faults', () => {
 
     // 2026-11-29 contains J000001. 2026-11-30 contains J000002 and J000003, and its last-good copy J000002 only.
     const store = await JobStore.open(dataDir)
-    await store.create(newJob('2026-11-29', 1))
-    await store.create(newJob('2026-11-30', 2))
+    await store.create(newJobOnDay('2026-11-29', 1))
+    await store.create(newJobOnDay('2026-11-30', 2))
     await store.close()
     const reopened = await JobStore.open(dataDir)
-    await reopened.create(newJob('2026-11-30', 3))
+    await reopened.create(newJobOnDay('2026-11-30', 3))
     await reopened.close()
   })
 
@@ -104,7 +92,7 @@ describe('store file faults', () => {
       }
       const expectedIds = target === 'partition' ? ['J000001', 'J000002'] : ['J000001', 'J000002', 'J000003']
       expect(store.all().map((job) => job.id)).toEqual(expectedIds)
-      expect((await store.create(newJob('2026-12-01', 4))).id).toBe('J000004')
+      expect((await store.create(newJobOnDay('2026-12-01', 4))).id).toBe('J000004')
     } finally {
       await store.close()
     }
@@ -127,7 +115,7 @@ describe('store file faults', () => {
       // The other files still load, and no id that was on disk is handed out again.
       const expectedIds = target === 'partition' ? ['J000001'] : ['J000001', 'J000002', 'J000003']
       expect(store.all().map((job) => job.id)).toEqual(expectedIds)
-      expect((await store.create(newJob('2026-12-01', 4))).id).toBe('J000004')
+      expect((await store.create(newJobOnDay('2026-12-01', 4))).id).toBe('J000004')
       expect(JSON.parse(readFileSync(files.manifest, 'utf8')).schemaVersion).toBe(2)
     } finally {
       await store.close()

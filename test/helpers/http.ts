@@ -1,5 +1,4 @@
 import { request } from 'node:http'
-import type { CoreLogger } from '../../main/core/logger'
 
 export interface RawResponse {
   status: number
@@ -26,16 +25,6 @@ export function rawRequest(
     if (options.body !== undefined) outgoing.write(options.body)
     outgoing.end()
   })
-}
-
-/** Creates a logger that keeps every line, for checks on what was logged. */
-export function recordingLogger(): CoreLogger & { lines: string[] } {
-  const lines: string[] = []
-  const record =
-    (level: string) =>
-    (...args: unknown[]) =>
-      lines.push(`${level} ${args.map(String).join(' ')}`)
-  return { lines, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
 }
 
 /** Parses the `data:` lines of server-sent events received so far, leaving out an incomplete last message. */

@@ -1,4 +1,5 @@
 import type { Job } from '../../shared/job'
+import type { NewJob } from '../../main/core/job-store-contract'
 
 let nextNumber = 1
 
@@ -31,5 +32,18 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     failureAcknowledgedAt: null,
     log: [],
     ...overrides,
+  }
+}
+
+/** Builds the record of a file detected at 10:00 UTC on `day` (YYYY-MM-DD), numbered `sequence` in its name. */
+export function newJobOnDay(day: string, sequence: number): NewJob {
+  return {
+    fileName: `acme_stmt_20261130_${sequence}.txt`,
+    sourcePath: `/srv/index/acme_stmt_20261130_${sequence}.txt`,
+    detectedSize: 100,
+    detectedMtimeMs: 1,
+    detectedAt: `${day}T10:00:00.000Z`,
+    backupCallback: 'archive',
+    archivalStatus: 'PENDING',
   }
 }

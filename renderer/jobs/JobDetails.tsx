@@ -6,6 +6,7 @@ import { CopyButton } from '../common/CopyButton'
 import { errorMessage } from '../common/errors'
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../common/format'
 import { toJobRow } from '../../shared/job-row'
+import { BackupAttempts } from './BackupAttempts'
 import { StatusBadge, archivalStatusLook, jobStatusLook } from './StatusBadge'
 
 export interface JobDetailsProps {
@@ -237,48 +238,6 @@ function RejectionSample({ job }: JobSectionProps) {
             <tr key={rejection.line}>
               <td className="numeric">{rejection.line}</td>
               <td>{rejection.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  )
-}
-
-function BackupAttempts({ job }: JobSectionProps) {
-  if (job.backupAttempts.length === 0) {
-    return (
-      <section>
-        <h3>Backup attempts</h3>
-        <p>None{job.backupCallback === 'archive' ? ' yet.' : `: the job type's backup callback is ${job.backupCallback}.`}</p>
-      </section>
-    )
-  }
-
-  return (
-    <section>
-      <h3>Backup attempts</h3>
-      <table className="plain-table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Error code</th>
-            <th scope="col">Message</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          {job.backupAttempts.map((attempt, index) => (
-            <tr key={index} className={attempt.outcome === 'failure' ? 'attempt--failure' : undefined}>
-              <td>{formatDateTime(attempt.at)}</td>
-              <td>
-                <span aria-hidden="true">{attempt.outcome === 'success' ? '✓ ' : '✕ '}</span>
-                {attempt.outcome === 'success' ? 'Success' : 'Failure'}
-              </td>
-              <td>{attempt.code ?? '—'}</td>
-              <td>{attempt.message}</td>
-              <td className="numeric">{formatDuration(attempt.durationMs)}</td>
             </tr>
           ))}
         </tbody>

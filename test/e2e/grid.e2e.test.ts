@@ -184,6 +184,28 @@ describe('job grid in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'grid-after-retry.png') })
   })
 
+  it('wraps backup attempts in the details', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 })
+    await row('initech_stmt_20261130_1.txt').click()
+
+    const details = page.getByRole('complementary', { name: /^Details of job/ })
+    await expect.poll(() => details.locator('.attempt').count(), { timeout: 10_000 }).toBe(2)
+    expect(await details.locator('.attempt__message', { hasText: 'read-only file system' }).count()).toBe(1)
+    const { scrollWidth, clientWidth, widest } = await details.evaluate((panel) => {
+      const right = panel.getBoundingClientRect().right
+      const overflowing = [...panel.querySelectorAll('*')].filter(
+        (element) => element.getBoundingClientRect().right > right || element.scrollWidth > element.clientWidth + 1,
+      )
+      const widest = overflowing.map((element) => `${element.tagName.toLowerCase()}.${element.className}`).at(-1) ?? 'none'
+      return { scrollWidth: panel.scrollWidth, clientWidth: panel.clientWidth, widest }
+    })
+    expect(scrollWidth, `details panel: content ${scrollWidth} px wide in ${clientWidth} px, past its edge: ${widest}`).toBeLessThanOrEqual(clientWidth)
+
+    await page.screenshot({ path: join(ARTIFACTS, 'details-backup-attempts.png') })
+    await details.getByRole('button', { name: 'Close details' }).click()
+    await page.setViewportSize({ width: 1500, height: 900 })
+  })
+
   it('bulk retry touches filtered rows only', async () => {
     setArchiveWritable(false)
     await writeIndexFile(indexDir, 'hooli_stmt_20261130_1.txt', 5, [], 300)

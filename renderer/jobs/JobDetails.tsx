@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import type { JobRow } from '../../shared/api'
 import type { Job } from '../../shared/job'
 import { useApi } from '../api/api-context'
@@ -15,11 +15,18 @@ export interface JobDetailsProps {
   onRetry(row: JobRow): void
   onOpenJob(id: string): void
   onClose(): void
+  /** A counter: each increase moves focus to the heading, and zero leaves focus where it is. */
+  focusRequest?: number
 }
 
 /** Renders everything stored about one job, reloaded whenever an event reports a change to it. */
-export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: JobDetailsProps) {
+export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose, focusRequest = 0 }: JobDetailsProps) {
   const api = useApi()
+  const headingRef = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    if (focusRequest > 0) headingRef.current?.focus()
+  }, [focusRequest])
+
   const [job, setJob] = useState<Job | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
 
@@ -57,7 +64,9 @@ export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: Job
       }}
     >
       <header className="job-details__header">
-        <h2>{job ? job.fileName : jobId}</h2>
+        <h2 ref={headingRef} tabIndex={-1}>
+          {job ? job.fileName : jobId}
+        </h2>
         <button type="button" onClick={onClose} aria-label="Close details">
           ✕
         </button>

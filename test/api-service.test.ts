@@ -257,13 +257,34 @@ describe('ApiService', () => {
     await writeFile(join(settings.indexDir, 'keep-me.txt'), 'untouched\n')
 
     expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
-    expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
-    const jobs = await waitForSettledJobs(monitor, 2 * SAMPLE_FILE_COUNT + 1)
+    const jobs = await waitForSettledJobs(monitor, SAMPLE_FILE_COUNT + 1)
 
-    expect(jobs).toHaveLength(2 * SAMPLE_FILE_COUNT + 1)
-    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(2 * SAMPLE_FILE_COUNT + 1)
+    expect(jobs).toHaveLength(SAMPLE_FILE_COUNT + 1)
+    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(SAMPLE_FILE_COUNT + 1)
     expect(jobs.some((job) => job.status === 'FAILED')).toBe(true)
     expect(await readFile(join(settings.indexDir, 'keep-me.txt'), 'utf8')).toBe('untouched\n')
+  })
+
+  it('loads sample files only once', async () => {
+    const { monitor, api } = await start()
+
+    expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
+    await expectApiError(api.loadSampleFiles(), 'CONFLICT', `already written to ${settings.indexDir}`)
+    const jobs = await waitForSettledJobs(monitor, SAMPLE_FILE_COUNT)
+
+    expect(jobs).toHaveLength(SAMPLE_FILE_COUNT)
+    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(SAMPLE_FILE_COUNT)
+    expect((await readdir(settings.indexDir)).length).toBeLessThanOrEqual(SAMPLE_FILE_COUNT)
+  })
+
+  it('rejects sample files after history', async () => {
+    const { monitor, api } = await start()
+    await writeFile(join(settings.indexDir, 'keep-me.txt'), 'untouched\n')
+    await waitForSettledJobs(monitor, 1)
+
+    await expectApiError(api.loadSampleFiles(), 'CONFLICT', 'the job history already has 1 job, and sample files are only for an empty history')
+
+    expect(await readdir(settings.indexDir)).toEqual(['keep-me.txt'])
   })
 
   it('batches job changes into few events', async () => {

@@ -195,7 +195,7 @@ describe('ApiService', () => {
   it('rejects invalid settings', async () => {
     const { monitor, api } = await start()
 
-    const tooSmall = await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_SETTINGS', 'concurrency')
+    const tooSmall = await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_SETTINGS', 'Concurrent jobs: must be')
     expect(tooSmall.error.message).toContain('from 1 to 64, got 0')
     await expectApiError(api.updateSettings({ dataDir: '/elsewhere' } as SettingsPatch), 'INVALID_REQUEST', 'dataDir')
     const missing = join(settings.indexDir, '..', 'no-such-folder')
@@ -203,6 +203,26 @@ describe('ApiService', () => {
     await expectApiError(api.updateSettings({ archiveDir: join(settings.indexDir, 'archive') }), 'INVALID_SETTINGS', 'inside')
 
     expect(monitor.settings.concurrency).toBe(settings.concurrency)
+    expect(await readdir(settings.dataDir)).not.toContain(SETTINGS_FILE_NAME)
+  })
+
+  it('names settings by form label', async () => {
+    const { api } = await start()
+
+    const delays = await expectApiError(
+      api.updateSettings({ backupRetryMinDelayMs: 20_000, backupRetryMaxDelayMs: 10_000 }),
+      'INVALID_SETTINGS',
+      'First retry delay is 20000 ms but Longest retry delay is 10000 ms',
+    )
+    expect(delays.error.message).not.toContain('--')
+    const missing = await expectApiError(
+      api.updateSettings({ indexDir: join(settings.indexDir, '..', 'no-such-folder') }),
+      'INVALID_SETTINGS',
+      'choose another index folder',
+    )
+    expect(missing.error.message).not.toContain('command line')
+    const nul = await expectApiError(api.updateSettings({ archiveDir: '/srv/a\0b' }), 'INVALID_SETTINGS', 'NUL byte')
+    expect(nul.error.message).not.toContain('command line')
     expect(await readdir(settings.dataDir)).not.toContain(SETTINGS_FILE_NAME)
   })
 

@@ -203,7 +203,7 @@ export class ApiService implements PuiApi {
   private async saveAndApply(patch: SettingsPatch): Promise<Settings> {
     let next: Settings
     try {
-      next = await saveSettings(this.configured, patch)
+      next = await saveSettings(this.configured, patch, 'form')
     } catch (error) {
       if (error instanceof SettingsError) throw new ApiCallError({ code: 'INVALID_SETTINGS', message: error.problems.join('; ') })
       throw this.toInternal('save the settings', error)

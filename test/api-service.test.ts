@@ -195,7 +195,7 @@ describe('ApiService', () => {
   it('rejects invalid settings', async () => {
     const { monitor, api } = await start()
 
-    const tooSmall = await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_SETTINGS', 'concurrency')
+    const tooSmall = await expectApiError(api.updateSettings({ concurrency: 0 }), 'INVALID_SETTINGS', 'Concurrent jobs: must be')
     expect(tooSmall.error.message).toContain('from 1 to 64, got 0')
     await expectApiError(api.updateSettings({ dataDir: '/elsewhere' } as SettingsPatch), 'INVALID_REQUEST', 'dataDir')
     const missing = join(settings.indexDir, '..', 'no-such-folder')
@@ -203,6 +203,26 @@ describe('ApiService', () => {
     await expectApiError(api.updateSettings({ archiveDir: join(settings.indexDir, 'archive') }), 'INVALID_SETTINGS', 'inside')
 
     expect(monitor.settings.concurrency).toBe(settings.concurrency)
+    expect(await readdir(settings.dataDir)).not.toContain(SETTINGS_FILE_NAME)
+  })
+
+  it('names settings by form label', async () => {
+    const { api } = await start()
+
+    const delays = await expectApiError(
+      api.updateSettings({ backupRetryMinDelayMs: 20_000, backupRetryMaxDelayMs: 10_000 }),
+      'INVALID_SETTINGS',
+      'First retry delay is 20000 ms but Longest retry delay is 10000 ms',
+    )
+    expect(delays.error.message).not.toContain('--')
+    const missing = await expectApiError(
+      api.updateSettings({ indexDir: join(settings.indexDir, '..', 'no-such-folder') }),
+      'INVALID_SETTINGS',
+      'choose another index folder',
+    )
+    expect(missing.error.message).not.toContain('command line')
+    const nul = await expectApiError(api.updateSettings({ archiveDir: '/srv/a\0b' }), 'INVALID_SETTINGS', 'NUL byte')
+    expect(nul.error.message).not.toContain('command line')
     expect(await readdir(settings.dataDir)).not.toContain(SETTINGS_FILE_NAME)
   })
 
@@ -257,13 +277,34 @@ describe('ApiService', () => {
     await writeFile(join(settings.indexDir, 'keep-me.txt'), 'untouched\n')
 
     expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
-    expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
-    const jobs = await waitForSettledJobs(monitor, 2 * SAMPLE_FILE_COUNT + 1)
+    const jobs = await waitForSettledJobs(monitor, SAMPLE_FILE_COUNT + 1)
 
-    expect(jobs).toHaveLength(2 * SAMPLE_FILE_COUNT + 1)
-    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(2 * SAMPLE_FILE_COUNT + 1)
+    expect(jobs).toHaveLength(SAMPLE_FILE_COUNT + 1)
+    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(SAMPLE_FILE_COUNT + 1)
     expect(jobs.some((job) => job.status === 'FAILED')).toBe(true)
     expect(await readFile(join(settings.indexDir, 'keep-me.txt'), 'utf8')).toBe('untouched\n')
+  })
+
+  it('loads sample files only once', async () => {
+    const { monitor, api } = await start()
+
+    expect(await api.loadSampleFiles()).toEqual({ written: SAMPLE_FILE_COUNT })
+    await expectApiError(api.loadSampleFiles(), 'CONFLICT', `already written to ${settings.indexDir}`)
+    const jobs = await waitForSettledJobs(monitor, SAMPLE_FILE_COUNT)
+
+    expect(jobs).toHaveLength(SAMPLE_FILE_COUNT)
+    expect(new Set(jobs.map((job) => job.fileName)).size).toBe(SAMPLE_FILE_COUNT)
+    expect((await readdir(settings.indexDir)).length).toBeLessThanOrEqual(SAMPLE_FILE_COUNT)
+  })
+
+  it('rejects sample files after history', async () => {
+    const { monitor, api } = await start()
+    await writeFile(join(settings.indexDir, 'keep-me.txt'), 'untouched\n')
+    await waitForSettledJobs(monitor, 1)
+
+    await expectApiError(api.loadSampleFiles(), 'CONFLICT', 'the job history already has 1 job, and sample files are only for an empty history')
+
+    expect(await readdir(settings.indexDir)).toEqual(['keep-me.txt'])
   })
 
   it('batches job changes into few events', async () => {

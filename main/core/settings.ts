@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import { SettingsSchema, type Settings } from '../../shared/schemas'
+import { SETTING_LABELS, type SettingsWording } from '../../shared/setting-labels'
 
 /** Name of the settings file inside the data folder. */
 export const SETTINGS_FILE_NAME = 'settings.json'
@@ -82,7 +83,7 @@ export async function readSettingsFile(dataDir: string): Promise<Partial<Setting
  * Turns zod issues into one message per setting, because zod may report several issues for one value (not whole
  * and too small). A number setting gets its allowed range in plain words and the value it had in `input`.
  */
-function describeIssues(error: z.ZodError, where: string, input: unknown): string[] {
+function describeIssues(error: z.ZodError, where: string, input: unknown, wording: SettingsWording = 'command-line'): string[] {
   const problems: string[] = []
   const described = new Set<string>()
 
@@ -90,14 +91,16 @@ function describeIssues(error: z.ZodError, where: string, input: unknown): strin
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
     if (described.has(field)) continue
     described.add(field)
+    const label = (SETTING_LABELS as Record<string, string>)[field]
+    const named = wording === 'form' && label ? label : `${where}: ${field}`
 
     const range = allowedRange(field)
     if (range === null) {
-      problems.push(`${where}: ${field}: ${issue.message}`)
+      problems.push(`${named}: ${issue.message}`)
       continue
     }
     const value = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[field] : undefined
-    problems.push(`${where}: ${field}: must be ${range}, got ${JSON.stringify(value) ?? 'nothing'}`)
+    problems.push(`${named}: must be ${range}, got ${JSON.stringify(value) ?? 'nothing'}`)
   }
   return problems
 }
@@ -116,9 +119,17 @@ function allowedRange(field: string): string | null {
  * Rejects a first retry delay longer than the maximum delay. p-retry 7 caps every delay at the maximum, so the
  * larger minimum would be ignored without a word.
  */
-function checkRetryDelays(settings: Settings): void {
+function checkRetryDelays(settings: Settings, wording: SettingsWording = 'command-line'): void {
   const { backupRetryMinDelayMs: min, backupRetryMaxDelayMs: max } = settings
   if (min <= max) return
+  if (wording === 'form') {
+    const first = SETTING_LABELS.backupRetryMinDelayMs
+    const longest = SETTING_LABELS.backupRetryMaxDelayMs
+    throw new SettingsError([
+      `${first} is ${min} ms but ${longest} is ${max} ms, and the first retry delay cannot be longer than the longest: ` +
+        `lower ${first} or raise ${longest}`,
+    ])
+  }
   throw new SettingsError([
     `settings: backupRetryMinDelayMs (--retry-min-delay-ms) is ${min} ms but backupRetryMaxDelayMs ` +
       `(--retry-max-delay-ms) is ${max} ms, and the first retry delay cannot be longer than the maximum: ` +
@@ -186,27 +197,29 @@ const MAX_NAME_BYTES = 255
  * start, or at every backup.
  * NOTE: the length limits are Linux's. Windows and macOS allow shorter paths, and there the first use reports them.
  */
-function folderPathProblem(label: string, flag: string, path: string): string | null {
+function folderPathProblem(label: string, flag: string, path: string, wording: SettingsWording): string | null {
+  const where = wording === 'form' ? '' : ` (${flag} on the command line)`
   const shownPath = path.length > 120 ? `${path.slice(0, 120)}…` : path
   if (path.includes('\0')) {
-    return `settings: ${label} ${JSON.stringify(shownPath)} contains a NUL byte, which no path can contain: choose another ${label} (${flag} on the command line)`
+    return `settings: ${label} ${JSON.stringify(shownPath)} contains a NUL byte, which no path can contain: choose another ${label}${where}`
   }
   const tooLong =
     Buffer.byteLength(path) > MAX_PATH_BYTES || path.split(/[/\\]/).some((part) => Buffer.byteLength(part) > MAX_NAME_BYTES)
   if (tooLong) {
     return (
       `settings: ${label} ${shownPath} is longer than file systems allow (${MAX_PATH_BYTES} bytes, or ${MAX_NAME_BYTES} bytes ` +
-      `for one folder name): choose a shorter ${label} (${flag} on the command line)`
+      `for one folder name): choose a shorter ${label}${where}`
     )
   }
   return null
 }
 
 /** Rejects folder combinations the pipeline cannot run with; every problem is listed, not only the first. */
-export async function checkFolders(settings: Settings): Promise<void> {
+export async function checkFolders(settings: Settings, wording: SettingsWording = 'command-line'): Promise<void> {
+  const indexFlag = wording === 'form' ? '' : ' (--index on the command line)'
   const pathProblems = [
-    folderPathProblem('index folder', '--index', settings.indexDir),
-    folderPathProblem('archive folder', '--archive', settings.archiveDir),
+    folderPathProblem('index folder', '--index', settings.indexDir, wording),
+    folderPathProblem('archive folder', '--archive', settings.archiveDir, wording),
   ].filter((problem): problem is string => problem !== null)
   if (pathProblems.length > 0) throw new SettingsError(pathProblems)
 
@@ -216,12 +229,12 @@ export async function checkFolders(settings: Settings): Promise<void> {
 
   try {
     const info = await stat(settings.indexDir)
-    if (!info.isDirectory()) problems.push(`settings: index folder ${settings.indexDir} is not a folder: choose an index folder (--index on the command line)`)
+    if (!info.isDirectory()) problems.push(`settings: index folder ${settings.indexDir} is not a folder: choose an index folder${indexFlag}`)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     problems.push(
       code === 'ENOENT'
-        ? `settings: index folder ${settings.indexDir} does not exist: create it or choose another index folder (--index on the command line)`
+        ? `settings: index folder ${settings.indexDir} does not exist: create it or choose another index folder${indexFlag}`
         : `settings: cannot read index folder ${settings.indexDir} (${code}): check its permissions`,
     )
   }
@@ -287,15 +300,20 @@ export async function createFolders(folder: string): Promise<void> {
 
 /**
  * Validates `patch` on top of `current` with the same rules as at start-up, then writes the changed keys into
- * `<dataDir>/settings.json` (through a temporary file and a rename) and returns the new settings.
+ * `<dataDir>/settings.json` (through a temporary file and a rename) and returns the new settings. `wording` names
+ * the settings in error messages by their flags (the command line) or by their Settings form labels (the UI).
  */
-export async function saveSettings(current: Settings, patch: Partial<Settings>): Promise<Settings> {
+export async function saveSettings(
+  current: Settings,
+  patch: Partial<Settings>,
+  wording: SettingsWording = 'command-line',
+): Promise<Settings> {
   const candidate = { ...current, ...withoutUndefined(patch), dataDir: current.dataDir }
   const parsed = SettingsSchema.safeParse(candidate)
-  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings', candidate))
+  if (!parsed.success) throw new SettingsError(describeIssues(parsed.error, 'settings', candidate, wording))
   const next = parsed.data
-  checkRetryDelays(next)
-  await checkFolders(next)
+  checkRetryDelays(next, wording)
+  await checkFolders(next, wording)
 
   const path = join(current.dataDir, SETTINGS_FILE_NAME)
   const stored = { ...(await readSettingsFile(current.dataDir)), ...withoutUndefined(patch) }

@@ -71,6 +71,8 @@ export class ApiService implements PuiApi {
   /** Settings as last saved. Their folders may differ from the running ones until the next start. */
   private configured: Settings
   private settingsUpdate: Promise<unknown> = Promise.resolve()
+  /** The sample files' write, once requested; a second request is rejected. */
+  private sampleLoad: Promise<{ files: unknown[] }> | null = null
 
   constructor(
     private readonly monitor: Monitor,
@@ -201,7 +203,7 @@ export class ApiService implements PuiApi {
   private async saveAndApply(patch: SettingsPatch): Promise<Settings> {
     let next: Settings
     try {
-      next = await saveSettings(this.configured, patch)
+      next = await saveSettings(this.configured, patch, 'form')
     } catch (error) {
       if (error instanceof SettingsError) throw new ApiCallError({ code: 'INVALID_SETTINGS', message: error.problems.join('; ') })
       throw this.toInternal('save the settings', error)
@@ -237,14 +239,39 @@ export class ApiService implements PuiApi {
     return this.status()
   }
 
-  /** Writes the demo index files into the running index folder under free names, so nothing is overwritten. */
+  /**
+   * Writes the demo index files into the running index folder under free names, so nothing is overwritten. Rejects
+   * with `CONFLICT` once the job history has a job, or once this service has written them, because a second set has
+   * the same content, so its files would come back as duplicates.
+   */
   async loadSampleFiles(): Promise<{ written: number }> {
     const to = this.monitor.settings.indexDir
-    const summary = await this.internal('write the sample files', () =>
+    if (this.sampleLoad) {
+      throw new ApiCallError({
+        code: 'CONFLICT',
+        message: `cannot load the sample files again: they were already written to ${to}, and a second set would only add duplicates. Wait for them to appear in the job grid`,
+      })
+    }
+    const { total } = this.monitor.queryJobs({ limit: 1 }).counts
+    if (total > 0) {
+      throw new ApiCallError({
+        code: 'CONFLICT',
+        message: `cannot load the sample files: the job history already has ${total} ${total === 1 ? 'job' : 'jobs'}, and sample files are only for an empty history. Drop your own index files into ${to} instead`,
+      })
+    }
+
+    this.sampleLoad = this.internal('write the sample files', () =>
       simulate({ to, files: SAMPLE_FILE_COUNT, badRatio: SAMPLE_BAD_RATIO, seed: SAMPLE_SEED, slowAppendMs: 0 }),
     )
-    this.logger.info(`api: wrote ${summary.files.length} sample files into ${to}`)
-    return { written: summary.files.length }
+    try {
+      const summary = await this.sampleLoad
+      this.logger.info(`api: wrote ${summary.files.length} sample files into ${to}`)
+      return { written: summary.files.length }
+    } catch (error) {
+      // A failed write may be tried again.
+      this.sampleLoad = null
+      throw error
+    }
   }
 
   async chooseFolder(kind: FolderKind): Promise<string | null> {

@@ -1,5 +1,7 @@
+import { useContext } from 'react'
 import type { JobRow } from '../../shared/api'
 import { needsAttention } from '../../shared/status'
+import { SelectedRowContext } from './row-selection'
 
 /** Returns the Action cell's classes: the red error background when the job failed or its backup failed. */
 export function actionCellClassName(row: Pick<JobRow, 'status' | 'archivalStatus'>): string {
@@ -19,6 +21,7 @@ export interface ActionCellProps {
 export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
   const attention = needsAttention(row.status, row.archivalStatus)
   const canRetry = row.archivalStatus === 'BACKUP_FAILURE' && !retrying
+  const inSelectedRow = useContext(SelectedRowContext)
 
   return (
     <>
@@ -35,6 +38,7 @@ export function ActionCell({ row, retrying, onRetry }: ActionCellProps) {
       <button
         type="button"
         className="retry-button"
+        tabIndex={inSelectedRow ? 0 : -1}
         title={canRetry || retrying ? undefined : 'Only a backup failure can be retried'}
         disabled={!canRetry}
         aria-busy={retrying || undefined}

@@ -10,6 +10,8 @@ export function EmptyHistory() {
   const { show } = useBanners()
   const [indexDir, setIndexDir] = useState<string | null>(null)
   const [loading, setLoading] = useState(false)
+  // The same sample set written twice would only add duplicates, so the button stays disabled once it worked.
+  const [loaded, setLoaded] = useState(false)
 
   useEffect(() => {
     let current = true
@@ -28,6 +30,7 @@ export function EmptyHistory() {
     setLoading(true)
     try {
       const { written } = await api.loadSampleFiles()
+      setLoaded(true)
       show({
         tone: 'info',
         title: `Wrote ${formatCountOf(written, 'sample file')} to the index folder`,
@@ -40,6 +43,10 @@ export function EmptyHistory() {
     }
   }
 
+  let buttonLabel = 'Load sample files'
+  if (loading) buttonLabel = 'Loading sample files…'
+  else if (loaded) buttonLabel = 'Sample files loaded'
+
   return (
     <div className="empty-state">
       <h2>No jobs yet</h2>
@@ -48,8 +55,8 @@ export function EmptyHistory() {
         {indexDir && <code className="path">{indexDir}</code>}
       </p>
       <p>Each file becomes a job here as soon as it stops changing.</p>
-      <button type="button" className="button--primary" disabled={loading} onClick={() => void loadSamples()}>
-        {loading ? 'Loading sample files…' : 'Load sample files'}
+      <button type="button" className="button--primary" disabled={loading || loaded} onClick={() => void loadSamples()}>
+        {buttonLabel}
       </button>
     </div>
   )

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 import type { JobRow } from '../../shared/api'
 import type { Job } from '../../shared/job'
 import { useApi } from '../api/api-context'
@@ -6,6 +6,7 @@ import { CopyButton } from '../common/CopyButton'
 import { errorMessage } from '../common/errors'
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../common/format'
 import { toJobRow } from '../../shared/job-row'
+import { BackupAttempts } from './BackupAttempts'
 import { StatusBadge, archivalStatusLook, jobStatusLook } from './StatusBadge'
 
 export interface JobDetailsProps {
@@ -14,11 +15,18 @@ export interface JobDetailsProps {
   onRetry(row: JobRow): void
   onOpenJob(id: string): void
   onClose(): void
+  /** A counter: each increase moves focus to the heading, and zero leaves focus where it is. */
+  focusRequest?: number
 }
 
 /** Renders everything stored about one job, reloaded whenever an event reports a change to it. */
-export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: JobDetailsProps) {
+export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose, focusRequest = 0 }: JobDetailsProps) {
   const api = useApi()
+  const headingRef = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    if (focusRequest > 0) headingRef.current?.focus()
+  }, [focusRequest])
+
   const [job, setJob] = useState<Job | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
 
@@ -56,7 +64,9 @@ export function JobDetails({ jobId, retrying, onRetry, onOpenJob, onClose }: Job
       }}
     >
       <header className="job-details__header">
-        <h2>{job ? job.fileName : jobId}</h2>
+        <h2 ref={headingRef} tabIndex={-1}>
+          {job ? job.fileName : jobId}
+        </h2>
         <button type="button" onClick={onClose} aria-label="Close details">
           ✕
         </button>
@@ -237,48 +247,6 @@ function RejectionSample({ job }: JobSectionProps) {
             <tr key={rejection.line}>
               <td className="numeric">{rejection.line}</td>
               <td>{rejection.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  )
-}
-
-function BackupAttempts({ job }: JobSectionProps) {
-  if (job.backupAttempts.length === 0) {
-    return (
-      <section>
-        <h3>Backup attempts</h3>
-        <p>None{job.backupCallback === 'archive' ? ' yet.' : `: the job type's backup callback is ${job.backupCallback}.`}</p>
-      </section>
-    )
-  }
-
-  return (
-    <section>
-      <h3>Backup attempts</h3>
-      <table className="plain-table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Error code</th>
-            <th scope="col">Message</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
-        <tbody>
-          {job.backupAttempts.map((attempt, index) => (
-            <tr key={index} className={attempt.outcome === 'failure' ? 'attempt--failure' : undefined}>
-              <td>{formatDateTime(attempt.at)}</td>
-              <td>
-                <span aria-hidden="true">{attempt.outcome === 'success' ? '✓ ' : '✕ '}</span>
-                {attempt.outcome === 'success' ? 'Success' : 'Failure'}
-              </td>
-              <td>{attempt.code ?? '—'}</td>
-              <td>{attempt.message}</td>
-              <td className="numeric">{formatDuration(attempt.durationMs)}</td>
             </tr>
           ))}
         </tbody>

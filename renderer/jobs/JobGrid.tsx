@@ -6,8 +6,9 @@ import {
   type SortingState,
   type Updater,
 } from '@tanstack/react-table'
-import { useEffect, useMemo, useState, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent, type RefObject } from 'react'
 import type { JobRow, JobSortColumn } from '../../shared/api'
+import { isUnacknowledgedFailure } from '../../shared/job-row'
 import { JOB_COLUMNS, JOB_GRID_TEMPLATE } from './columns'
 import type { JobSort } from './job-filters'
 import { JobGridBody, type ScrollRequest } from './JobGridBody'
@@ -36,22 +37,34 @@ export interface JobGridProps {
   onSortChange(sort: JobSort | null): void
   selectedId: string | null
   onSelect(id: string): void
-  onOpenDetails(id: string): void
+  /** Opens the details of a job; `moveFocus` is true when the keyboard opened them, so focus follows. */
+  onOpenDetails(id: string, moveFocus: boolean): void
   onCloseDetails(): void
   retryingIds: ReadonlySet<string>
   onRetry(row: JobRow): void
+  onAcknowledge(row: JobRow): void
+  /** The ref that receives the grid element, so closing the details can give focus back to it. */
+  gridRef?: RefObject<HTMLDivElement | null>
 }
 
 /**
  * Renders the job grid: sortable headers over the rows the server pages, with a keyboard-driven selection.
- * The grid element is one tab stop. Arrows, PageUp, PageDown, Home and End move the selection. Enter opens the
- * details and Escape closes them. `r` retries the selected job's backup when it is in `BACKUP_FAILURE`.
+ * The grid element is one tab stop, followed by the sort buttons and the buttons of the selected row only. Arrows,
+ * PageUp, PageDown, Home and End move the selection. Enter opens the details and Escape closes them. `r` retries
+ * the selected job's backup when it is in `BACKUP_FAILURE`, and `a` acknowledges that failure.
  */
 export function JobGrid(props: JobGridProps) {
-  const { pages, sort, onSortChange, selectedId, onSelect, retryingIds, onRetry } = props
+  const { pages, sort, onSortChange, selectedId, onSelect, retryingIds, onRetry, onAcknowledge, gridRef } = props
   // A state callback ref: setting it re-renders the body, so the virtualizer measures the element it scrolls.
   // A plain ref is attached after the body's layout effects run, and the first rows would never show.
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null)
+  const attachGrid = useCallback(
+    (element: HTMLDivElement | null) => {
+      setScrollElement(element)
+      if (gridRef) gridRef.current = element
+    },
+    [gridRef],
+  )
   const [scrollRequest, setScrollRequest] = useState<ScrollRequest | null>(null)
   const [pendingIndex, setPendingIndex] = useState<number | null>(null)
 
@@ -141,10 +154,13 @@ export function JobGrid(props: JobGridProps) {
         moveSelection((pages.total ?? 0) - 1)
         return true
       case 'Enter':
-        if (selectedId) props.onOpenDetails(selectedId)
+        if (selectedId) props.onOpenDetails(selectedId, true)
         return selectedId !== null
       case 'r':
         if (selectedRow?.archivalStatus === 'BACKUP_FAILURE' && !retryingIds.has(selectedRow.id)) onRetry(selectedRow)
+        return selectedRow !== undefined
+      case 'a':
+        if (selectedRow && isUnacknowledgedFailure(selectedRow)) onAcknowledge(selectedRow)
         return selectedRow !== undefined
       default:
         return false
@@ -156,7 +172,7 @@ export function JobGrid(props: JobGridProps) {
 
   return (
     <div
-      ref={setScrollElement}
+      ref={attachGrid}
       className="job-grid"
       role="grid"
       aria-label="Jobs"
@@ -200,7 +216,7 @@ export function JobGrid(props: JobGridProps) {
         scrollRequest={scrollRequest}
         onRowClick={(row) => {
           onSelect(row.id)
-          props.onOpenDetails(row.id)
+          props.onOpenDetails(row.id, false)
         }}
       />
     </div>

@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useCallback, useEffect, useLayoutEffect, useRef } from 'react'
 import type { JobRow } from '../../shared/api'
 import { JOB_COLUMNS, JOB_GRID_TEMPLATE, JOB_ROW_HEIGHT } from './columns'
+import { SelectedRowContext } from './row-selection'
 import type { JobPages } from './use-job-pages'
 
 /** A request to bring one row into view; a new object each time, so the same index can be asked for twice. */
@@ -117,17 +118,19 @@ const JobGridRow = memo(function JobGridRow({ job, tableRow, index, top, selecte
       title={job.errorMessage ?? undefined}
       onClick={() => onOpen(job)}
     >
-      {tableRow.getVisibleCells().map((cell) => {
-        const meta = cell.column.columnDef.meta
-        const classes = ['job-grid__cell']
-        if (meta?.numeric) classes.push('job-grid__cell--numeric')
-        if (meta?.cellClassName) classes.push(meta.cellClassName(job))
-        return (
-          <div key={cell.id} role="gridcell" data-column={cell.column.id} className={classes.join(' ')}>
-            {flexRender(cell.column.columnDef.cell, cell.getContext())}
-          </div>
-        )
-      })}
+      <SelectedRowContext.Provider value={selected}>
+        {tableRow.getVisibleCells().map((cell) => {
+          const meta = cell.column.columnDef.meta
+          const classes = ['job-grid__cell']
+          if (meta?.numeric) classes.push('job-grid__cell--numeric')
+          if (meta?.cellClassName) classes.push(meta.cellClassName(job))
+          return (
+            <div key={cell.id} role="gridcell" data-column={cell.column.id} className={classes.join(' ')}>
+              {flexRender(cell.column.columnDef.cell, cell.getContext())}
+            </div>
+          )
+        })}
+      </SelectedRowContext.Provider>
     </div>
   )
 })

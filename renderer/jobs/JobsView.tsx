@@ -10,6 +10,7 @@ import { EMPTY_FILTERS, filtersToQuery, type JobFilters, type JobSort } from './
 import { JobDetails } from './JobDetails'
 import { JobFilterBar } from './JobFilterBar'
 import { JobGrid } from './JobGrid'
+import { useAcknowledgeFailure } from './use-acknowledge-failure'
 import { useJobPages } from './use-job-pages'
 import { useJobTypeOptions } from './use-job-type-options'
 import { useRetryBackup } from './use-retry-backup'
@@ -24,16 +25,24 @@ export function JobsView() {
   const { applyRows } = pages
   const applyRow = useCallback((row: JobRow) => applyRows([row]), [applyRows])
   const { retryingIds, retry } = useRetryBackup(applyRow)
+  const acknowledge = useAcknowledgeFailure(applyRow)
   const loadedRows = useMemo(() => pages.loadedRows(), [pages])
   const jobTypes = useJobTypeOptions(loadedRows)
 
   // Details open on their own when the URL names a job the grid did not select: a link or a notification.
   const [detailsOpen, setDetailsOpen] = useState(jobId !== null)
   const selectedInGrid = useRef<string | null>(jobId)
+  // The grid keeps its selection after closing the details removes the job from the URL.
+  const [selectedId, setSelectedId] = useState<string | null>(jobId)
   useEffect(() => {
     if (jobId !== null && jobId !== selectedInGrid.current) setDetailsOpen(true)
+    if (jobId !== null) setSelectedId(jobId)
     selectedInGrid.current = jobId
   }, [jobId])
+
+  // Each opening by keyboard increases it and moves focus into the details. It is zero while they are closed.
+  const [detailsFocusRequest, setDetailsFocusRequest] = useState(0)
+  const gridRef = useRef<HTMLDivElement | null>(null)
 
   const setFilters = useCallback(
     (next: JobFilters) => navigate((current) => ({ ...current, filters: next })),
@@ -43,10 +52,23 @@ export function JobsView() {
   const select = useCallback(
     (id: string) => {
       selectedInGrid.current = id
+      setSelectedId(id)
       navigate((current) => ({ ...current, jobId: id }))
     },
     [navigate],
   )
+  const openDetails = useCallback((_id: string, moveFocus: boolean) => {
+    setDetailsOpen(true)
+    if (moveFocus) setDetailsFocusRequest((count) => count + 1)
+  }, [])
+  const closeDetails = useCallback(() => {
+    if (!detailsOpen) return
+    setDetailsOpen(false)
+    setDetailsFocusRequest(0)
+    selectedInGrid.current = null
+    navigate((current) => ({ ...current, jobId: null }))
+    gridRef.current?.focus()
+  }, [detailsOpen, navigate])
   const openJob = useCallback(
     (id: string) => navigate((current) => ({ ...current, view: 'jobs', jobId: id }), 'push'),
     [navigate],
@@ -82,12 +104,14 @@ export function JobsView() {
             pages={pages}
             sort={sort}
             onSortChange={setSort}
-            selectedId={jobId}
+            selectedId={selectedId}
             onSelect={select}
-            onOpenDetails={() => setDetailsOpen(true)}
-            onCloseDetails={() => setDetailsOpen(false)}
+            onOpenDetails={openDetails}
+            onCloseDetails={closeDetails}
             retryingIds={retryingIds}
             onRetry={retry}
+            onAcknowledge={acknowledge}
+            gridRef={gridRef}
           />
         )}
         {detailsOpen && jobId && (
@@ -96,7 +120,8 @@ export function JobsView() {
             retrying={retryingIds.has(jobId)}
             onRetry={retry}
             onOpenJob={openJob}
-            onClose={() => setDetailsOpen(false)}
+            onClose={closeDetails}
+            focusRequest={detailsFocusRequest}
           />
         )}
       </div>

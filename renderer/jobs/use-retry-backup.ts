@@ -1,9 +1,11 @@
 import { useCallback, useRef, useState } from 'react'
 import type { JobRow } from '../../shared/api'
+import { toJobRow } from '../../shared/job-row'
 import { useApi } from '../api/api-context'
 import { errorMessage } from '../common/errors'
+import { useNavigation } from '../navigation/navigation-context'
 import { useBanners } from '../notifications/banner-context'
-import { toJobRow } from '../../shared/job-row'
+import { retryFailedBanner, retrySucceededBanner } from '../notifications/backup-banners'
 
 export interface RetryBackup {
   /** Jobs whose retry call is running. */
@@ -11,10 +13,14 @@ export interface RetryBackup {
   retry(row: JobRow): void
 }
 
-/** Runs the retry-backup call of one job at a time per job, hands the updated row on, and reports failures. */
+/**
+ * Runs the retry-backup call of one job at a time per job, hands the updated row on, and reports the outcome in the
+ * job's backup banner, which replaces the failure notice of the same job.
+ */
 export function useRetryBackup(onRowChanged: (row: JobRow) => void): RetryBackup {
   const api = useApi()
   const { show } = useBanners()
+  const { navigate } = useNavigation()
   const [retryingIds, setRetryingIds] = useState<ReadonlySet<string>>(() => new Set())
   const running = useRef(new Set<string>())
 
@@ -36,12 +42,10 @@ export function useRetryBackup(onRowChanged: (row: JobRow) => void): RetryBackup
             const updated = toJobRow(job, row.progress)
             onRowChanged(updated)
             if (updated.archivalStatus === 'BACKUP_FAILURE') {
-              show({
-                id: `retry-${row.id}`,
-                tone: 'error',
-                title: `The backup of ${row.fileName} failed again`,
-                body: updated.errorMessage ?? 'Open the job to see its backup attempts.',
-              })
+              const showJob = () => navigate((state) => ({ ...state, view: 'jobs', jobId: row.id }), 'push')
+              show(retryFailedBanner(row.id, row.fileName, updated.errorMessage, showJob))
+            } else if (updated.archivalStatus === 'BACKED_UP') {
+              show(retrySucceededBanner(row.id, row.fileName, job.archivePath))
             }
           },
           (error: unknown) => {
@@ -50,7 +54,7 @@ export function useRetryBackup(onRowChanged: (row: JobRow) => void): RetryBackup
         )
         .finally(() => setRunning(row.id, false))
     },
-    [api, onRowChanged, setRunning, show],
+    [api, navigate, onRowChanged, setRunning, show],
   )
 
   return { retryingIds, retry }

@@ -4,6 +4,7 @@ import { useApi } from '../api/api-context'
 import type { UrlState } from '../navigation/url-state'
 import { EMPTY_FILTERS } from '../jobs/job-filters'
 import { useNavigation } from '../navigation/navigation-context'
+import { backupBannerId, backupFailureBody } from './backup-banners'
 import { useBanners } from './banner-context'
 import { desktopPermission } from './DesktopNotificationsButton'
 
@@ -15,6 +16,11 @@ export function noticeTarget(notice: Notice, state: UrlState): UrlState {
       ? { ...EMPTY_FILTERS, archivalStatus: ['BACKUP_FAILURE' as const] }
       : { ...EMPTY_FILTERS, status: ['FAILED' as const] }
   return { ...state, view: 'jobs', filters }
+}
+
+function bannerIdOf(notice: Notice): string {
+  if (notice.kind === 'summary') return `notice-summary-${notice.failure}`
+  return notice.failure === 'backup' ? backupBannerId(notice.jobId) : `notice-job-${notice.jobId}`
 }
 
 export interface FailureNotificationOptions {
@@ -43,17 +49,16 @@ export function useFailureNotifications(level: NotificationLevel, options: Failu
 
     function deliver(notices: Notice[]): void {
       for (const notice of notices) {
-        const id = notice.kind === 'single' ? `notice-${notice.failure}-${notice.jobId}` : `notice-summary-${notice.failure}`
         show({
-          id,
+          id: bannerIdOf(notice),
           tone: 'notice',
           title: notice.title,
-          body: notice.body,
+          body: notice.kind === 'single' && notice.failure === 'backup' ? backupFailureBody(notice.body) : notice.body,
           action: { label: notice.kind === 'single' ? 'Show job' : 'Show failures', onSelect: () => open(notice) },
         })
 
         if (browserNotifications && desktopPermission() === 'granted') {
-          const desktop = new Notification(notice.title, { body: notice.body, tag: id })
+          const desktop = new Notification(notice.title, { body: notice.body, tag: bannerIdOf(notice) })
           desktop.onclick = () => {
             window.focus()
             open(notice)

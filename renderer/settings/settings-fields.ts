@@ -1,5 +1,6 @@
 import type { SettingsPatch } from '../../shared/api'
 import type { Settings } from '../../shared/schemas'
+import { SETTING_LABELS } from '../../shared/setting-labels'
 
 type NumericKey = {
   [Key in keyof Settings]: Settings[Key] extends number ? Key : never
@@ -7,14 +8,14 @@ type NumericKey = {
 
 /** Editable numeric settings, with their labels and units. */
 export const NUMERIC_FIELDS: { key: NumericKey; label: string; unit: string }[] = [
-  { key: 'stabilityWindowMs', label: 'Stability window', unit: 'ms' },
-  { key: 'pollIntervalMs', label: 'Poll interval', unit: 'ms' },
-  { key: 'sweepIntervalMs', label: 'Sweep interval', unit: 'ms' },
-  { key: 'concurrency', label: 'Concurrent jobs', unit: 'jobs' },
-  { key: 'backupRetries', label: 'Automatic backup retries', unit: 'retries' },
-  { key: 'backupRetryMinDelayMs', label: 'First retry delay', unit: 'ms' },
-  { key: 'backupRetryMaxDelayMs', label: 'Longest retry delay', unit: 'ms' },
-  { key: 'retentionDays', label: 'Days of history kept (0 keeps all)', unit: 'days' },
+  { key: 'stabilityWindowMs', label: SETTING_LABELS.stabilityWindowMs, unit: 'ms' },
+  { key: 'pollIntervalMs', label: SETTING_LABELS.pollIntervalMs, unit: 'ms' },
+  { key: 'sweepIntervalMs', label: SETTING_LABELS.sweepIntervalMs, unit: 'ms' },
+  { key: 'concurrency', label: SETTING_LABELS.concurrency, unit: 'jobs' },
+  { key: 'backupRetries', label: SETTING_LABELS.backupRetries, unit: 'retries' },
+  { key: 'backupRetryMinDelayMs', label: SETTING_LABELS.backupRetryMinDelayMs, unit: 'ms' },
+  { key: 'backupRetryMaxDelayMs', label: SETTING_LABELS.backupRetryMaxDelayMs, unit: 'ms' },
+  { key: 'retentionDays', label: SETTING_LABELS.retentionDays, unit: 'days' },
 ]
 
 /** The form's values; numbers stay text until Save, so a half-typed value is not rejected while typing. */

@@ -184,6 +184,28 @@ describe('job grid in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'grid-after-retry.png') })
   })
 
+  it('wraps backup attempts in the details', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 })
+    await row('initech_stmt_20261130_1.txt').click()
+
+    const details = page.getByRole('complementary', { name: /^Details of job/ })
+    await expect.poll(() => details.locator('.attempt').count(), { timeout: 10_000 }).toBe(2)
+    expect(await details.locator('.attempt__message', { hasText: 'read-only file system' }).count()).toBe(1)
+    const { scrollWidth, clientWidth, widest } = await details.evaluate((panel) => {
+      const right = panel.getBoundingClientRect().right
+      const overflowing = [...panel.querySelectorAll('*')].filter(
+        (element) => element.getBoundingClientRect().right > right || element.scrollWidth > element.clientWidth + 1,
+      )
+      const widest = overflowing.map((element) => `${element.tagName.toLowerCase()}.${element.className}`).at(-1) ?? 'none'
+      return { scrollWidth: panel.scrollWidth, clientWidth: panel.clientWidth, widest }
+    })
+    expect(scrollWidth, `details panel: content ${scrollWidth} px wide in ${clientWidth} px, past its edge: ${widest}`).toBeLessThanOrEqual(clientWidth)
+
+    await page.screenshot({ path: join(ARTIFACTS, 'details-backup-attempts.png') })
+    await details.getByRole('button', { name: 'Close details' }).click()
+    await page.setViewportSize({ width: 1500, height: 900 })
+  })
+
   it('bulk retry touches filtered rows only', async () => {
     setArchiveWritable(false)
     await writeIndexFile(indexDir, 'hooli_stmt_20261130_1.txt', 5, [], 300)
@@ -202,6 +224,53 @@ describe('job grid in Chromium', () => {
 
     await expect.poll(() => archivalOf('hooli_stmt_20261130_1.txt'), { timeout: 20_000 }).toBe('SUCCESS/BACKED_UP')
     expect(await archivalOf('umbrella_stmt_20261130_1.txt')).toBe('SUCCESS/BACKUP_FAILURE')
+  })
+
+  it('moves focus with the details', async () => {
+    await page.getByRole('searchbox', { name: 'Search file name, client or job id' }).fill('')
+    await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBeNull()
+    const grid = page.getByRole('grid', { name: 'Jobs' })
+    await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe('8')
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement
+        return `${element?.tagName.toLowerCase()} ${element?.getAttribute('aria-label') ?? element?.textContent?.trim()}`
+      })
+    async function rowTabStops(): Promise<string[]> {
+      await grid.focus()
+      const stops: string[] = []
+      for (let press = 0; press < 40 && (await grid.evaluate((element) => element.contains(document.activeElement))); press++) {
+        await page.keyboard.press('Tab')
+        const inRow = await page.evaluate(() => document.activeElement?.closest('[id^="job-row-"]')?.id ?? null)
+        if (inRow) stops.push(inRow)
+      }
+      return stops
+    }
+
+    // The last job's backup failed, so its Retry backup button is enabled but no tab stop while another row is selected.
+    await grid.focus()
+    await page.keyboard.press('End')
+    await expect.poll(() => new URL(page.url()).searchParams.get('job')).toBe('J000007')
+    expect(await row('umbrella_stmt_20261130_1.txt').locator('[title="BACKUP_FAILURE"]').count()).toBe(1)
+    expect(await rowTabStops()).toEqual(['job-row-J000007'])
+    await grid.focus()
+    await page.keyboard.press('ArrowUp')
+    expect(await rowTabStops()).toEqual([])
+
+    await grid.focus()
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    const details = page.getByRole('complementary', { name: 'Details of job J000007' })
+    await expect.poll(() => details.count()).toBe(1)
+    await expect.poll(focused).toBe('h2 umbrella_stmt_20261130_1.txt')
+    await page.keyboard.press('Tab')
+    expect(await focused()).toBe('button Close details')
+
+    await page.keyboard.press('Escape')
+    await expect.poll(() => details.count()).toBe(0)
+    expect(await grid.evaluate((element) => element === document.activeElement)).toBe(true)
+    expect(new URL(page.url()).searchParams.get('job')).toBeNull()
+    expect(await grid.getAttribute('aria-activedescendant')).toBe('job-row-J000007')
   })
 
   it('refuses requests without the token', async () => {

@@ -247,6 +247,10 @@ describe('job grid', () => {
 
     expect(api.loadSampleFiles).toHaveBeenCalledTimes(1)
     expect(await screen.findByText('Wrote 6 sample files to the index folder')).toBeTruthy()
+    const loaded = screen.getByRole('button', { name: 'Sample files loaded' })
+    expect(loaded.hasAttribute('disabled')).toBe(true)
+    await user.click(loaded)
+    expect(api.loadSampleFiles).toHaveBeenCalledTimes(1)
   })
 
   it('opens the job from a notice', async () => {

@@ -1,9 +1,12 @@
 import { constants } from 'node:fs'
 import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { SettingsSchema, type Settings } from '../../shared/schemas'
+import { dataFolderOverlap, isSameOrInside } from './folder-overlap'
+
+export { isSameOrInside } from './folder-overlap'
 
 /** Name of the settings file inside the data folder. */
 export const SETTINGS_FILE_NAME = 'settings.json'
@@ -162,12 +165,6 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
-/** Returns true when `child` is `parent` or lies inside it. */
-export function isSameOrInside(child: string, parent: string): boolean {
-  const path = relative(parent, child)
-  return path === '' || (!path.startsWith('..') && !isAbsolute(path))
-}
-
 async function canonical(path: string): Promise<string> {
   try {
     return await realpath(path)
@@ -234,6 +231,16 @@ export async function checkFolders(settings: Settings): Promise<void> {
     problems.push(
       `settings: index folder ${settings.indexDir} is inside the archive folder ${settings.archiveDir}: choose folders that do not contain each other`,
     )
+  }
+
+  const dataRealPath = await canonical(settings.dataDir)
+  const folders = [
+    { label: 'index folder', flag: '--index', path: settings.indexDir, realPath: indexDir },
+    { label: 'archive folder', flag: '--archive', path: settings.archiveDir, realPath: archiveDir },
+  ]
+  for (const folder of folders) {
+    const problem = dataFolderOverlap(folder, settings.dataDir, dataRealPath)
+    if (problem !== null) problems.push(problem)
   }
 
   if (problems.length > 0) throw new SettingsError(problems)

@@ -264,9 +264,11 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
     await rm(probe, { force: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    throw new SettingsError([
-      `settings: data folder ${dataDir} cannot be written (${code}): choose another with --data or fix its permissions`,
-    ])
+    const advice =
+      code === 'EROFS'
+        ? 'the file system is read-only: remount it read-write or choose another data folder with --data'
+        : 'choose another with --data or fix its permissions'
+    throw new SettingsError([`settings: data folder ${dataDir} cannot be written (${code}): ${advice}`])
   }
 }
 

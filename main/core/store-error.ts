@@ -43,7 +43,7 @@ export function writeAdvice(errno: string | null): string {
     case 'EDQUOT':
       return 'free some space on that disk, or choose another --data folder'
     case 'EROFS':
-      return 'the file system is read-only: choose a writable --data folder'
+      return 'the file system is read-only: remount it read-write or choose another --data folder'
     case 'EACCES':
     case 'EPERM':
       return 'give this user write permission on the data folder, or choose another --data folder'

@@ -203,8 +203,9 @@ export class RecordValidator {
  * Counts the records of one index file as they stream in, one call per line.
  *
  * Line 1 is skipped when it is the header (and rejected when the job type requires a header and it is missing).
- * When line 1 names columns other than the job type's, `headerMismatch` says how, and every later line is counted
- * as rejected without a sample of its own. An empty line is rejected unless it is the last line of the file.
+ * When line 1 names columns other than the job type's, `headerMismatch` describes the difference, and every later
+ * line is counted as rejected without a sample of its own. An empty line is rejected unless it is the last line of
+ * the file.
  */
 export class RecordCollector {
   readonly counts: JobCounts = { records: 0, accepted: 0, rejected: 0, pages: 0 }

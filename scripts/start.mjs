@@ -9,7 +9,12 @@ const projectDir = fileURLToPath(new URL('..', import.meta.url))
 function run(command, args) {
   const child = spawn(command, args, { stdio: 'inherit', cwd: projectDir })
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)))
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  // The child shares this process group, so a Ctrl+C on a terminal already reached it, and forwarding it would
+  // deliver it twice. SIGTERM, and SIGINT without a terminal (kill <pid>), may have reached this process only.
+  process.on('SIGINT', () => {
+    if (!process.stdin.isTTY) child.kill('SIGINT')
+  })
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
 }
 
 const electron = findElectron()

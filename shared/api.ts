@@ -94,8 +94,17 @@ export interface JobPage {
   counts: JobCountsSummary
 }
 
+/**
+ * A report date as YYYY-MM-DD, or as YYYYMMDD like the cycle date in file names, returned as YYYY-MM-DD. The
+ * command line's `report --from` and `--to` accept the same two forms.
+ */
+const reportDay = z
+  .string()
+  .transform((value) => (/^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}` : value))
+  .pipe(isoDay)
+
 export const ReportRangeSchema = z
-  .object({ from: isoDay.nullable().optional(), to: isoDay.nullable().optional() })
+  .object({ from: reportDay.nullable().optional(), to: reportDay.nullable().optional() })
   .strict()
 export type ReportRangeRequest = z.infer<typeof ReportRangeSchema>
 

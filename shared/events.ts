@@ -13,4 +13,5 @@ export type MonitorEvent =
   | { type: 'watching-paused' }
   | { type: 'watching-resumed' }
   | { type: 'store-recovered'; message: string }
-  | { type: 'error'; message: string }
+  /** An error the user should see; `jobId` names the job when it concerns one, such as a failed move-only move. */
+  | { type: 'error'; message: string; jobId?: string }

@@ -29,6 +29,8 @@ export type ProcessingErrorCode =
   | 'DUPLICATE'
   | 'SYMLINK'
   | 'NOT_A_FILE'
+  /** The first line names columns, but not the job type's columns in its order. */
+  | 'HEADER_MISMATCH'
 
 /** Reason for a failed processing, in words a developer can act on. */
 export interface ProcessingError {

@@ -43,6 +43,7 @@ export const JobSchema = z.object({
         'DUPLICATE',
         'SYMLINK',
         'NOT_A_FILE',
+        'HEADER_MISMATCH',
       ]),
       message: z.string(),
     })

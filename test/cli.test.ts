@@ -153,7 +153,7 @@ describe('pui-monitor command line', () => {
     const result = await runCli(['retry-backup', 'J000001', '--all-failed', '--data', root])
 
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('give either a job id')
+    expect(result.stderr).toContain('give a job id (for example J000042) or --all-failed, but not both')
   })
 
   it('explains an unreadable job types file', async () => {

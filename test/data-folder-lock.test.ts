@@ -235,7 +235,7 @@ describe('acquireDataFolderLock', () => {
     expect(error.errno).toBe('EROFS')
     expect(error.message).toBe(
       `data folder lock: cannot write ${join(mountPoint, LOCK_FILE_NAME)} (EROFS): ` +
-        'the file system is read-only: choose a writable --data folder',
+        'the file system is read-only: remount it read-write or choose another --data folder',
     )
     expect(readdirSync(source)).toEqual([])
   })

@@ -337,8 +337,14 @@ describe('startServeServer', () => {
     expect(await response.text()).toBe(reportToCsv(monitor.report({ from: '2026-11-01', to: '2026-11-30' })))
     const json = await call('/api/report')
     expect(await json.json()).toEqual(monitor.report())
+    const compact = await call('/api/report.csv?from=20261101&to=20261130')
+    expect(compact.status).toBe(200)
+    expect(await compact.text()).toBe(reportToCsv(monitor.report({ from: '2026-11-01', to: '2026-11-30' })))
     const invalid = await call('/api/report?from=yesterday')
     expect(invalid.status).toBe(400)
+    const impossible = await call('/api/report?from=20261131')
+    expect(impossible.status).toBe(400)
+    expect(((await impossible.json()) as { message: string }).message).toContain('a real calendar date as YYYY-MM-DD')
   })
 
   it('streams job changes as events', async () => {

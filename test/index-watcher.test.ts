@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { IndexWatcher, isTemporaryName } from '../main/core/index-watcher'
@@ -192,5 +192,43 @@ describe('IndexWatcher', () => {
     await waitFor(() => stableFiles.length === 1, 'a file in the replaced folder', 5_000)
 
     expect(stableFiles[0]?.path).toBe(join(indexDir, 'f.txt'))
+  })
+
+  it('watches a linked folder, not the link', async () => {
+    const realDir = indexDir
+    indexDir = join(root.path, 'in-link')
+    await symlink(realDir, indexDir)
+    await writeFile(join(realDir, 'a.txt'), 'before start')
+
+    await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 600_000 })
+    await waitFor(() => stableFiles.length === 1, 'the file present at start')
+    // No periodic sweep runs within the wait, so only the OS watcher on the real folder can report this file.
+    await writeFile(join(realDir, 'b.txt'), 'after start')
+    await waitFor(() => stableFiles.length === 2, 'the file added after start', 5_000)
+    await watcher?.sweep()
+    await sleep(200)
+
+    expect(stableFiles.map((file) => file.path).sort()).toEqual([join(realDir, 'a.txt'), join(realDir, 'b.txt')])
+    expect(missing).toEqual([])
+  })
+
+  it('follows a link pointed elsewhere', async () => {
+    const otherDir = join(root.path, 'other')
+    await mkdir(otherDir)
+    const link = join(root.path, 'in-link')
+    await symlink(indexDir, link)
+    const firstDir = indexDir
+    indexDir = link
+    await startWatcher({ stabilityWindowMs: 50, sweepIntervalMs: 600_000 })
+
+    await rm(link)
+    await symlink(otherDir, link)
+    await watcher?.sweep()
+    await writeFile(join(otherDir, 'c.txt'), 'other folder')
+    await writeFile(join(firstDir, 'old.txt'), 'left behind')
+    await waitFor(() => stableFiles.length === 1, 'a file in the new target', 5_000)
+    await sleep(200)
+
+    expect(stableFiles.map((file) => file.path)).toEqual([join(otherDir, 'c.txt')])
   })
 })

@@ -514,7 +514,7 @@ describe('JobStore', () => {
 
     expect((error as StoreError).code).toBe('UNWRITABLE')
     expect(error.message).toBe(
-      `job store: saving: cannot write ${mountPoint}/jobs/2026-11-30.journal (EROFS): the file system is read-only: choose a writable --data folder`,
+      `job store: saving: cannot write ${mountPoint}/jobs/2026-11-30.journal (EROFS): the file system is read-only: remount it read-write or choose another --data folder`,
     )
     expect(store.get(job.id)?.status).toBe('RUNNING')
     const partitionPath = join(source, 'jobs', '2026-11-30.json')

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Settings } from '../shared/schemas'
@@ -77,6 +77,58 @@ describe('resolveSettings', () => {
     const error = await rejection(resolveSettings({ dataDir, indexDir: nested, archiveDir }))
 
     expect(error.message).toContain(`index folder ${nested} is inside the archive folder`)
+  })
+
+  it('rejects data folder as index or archive', async () => {
+    await mkdir(dataDir)
+    const cases: Array<[Partial<Settings>, string]> = [
+      [
+        { indexDir: dataDir, archiveDir },
+        `settings: index folder ${dataDir} is the data folder ${dataDir}, which contains the job store, the settings and the logs: choose an index folder outside the data folder (--index on the command line)`,
+      ],
+      [
+        { indexDir: root.path, archiveDir },
+        `settings: index folder ${root.path} contains the data folder ${dataDir}: choose an index folder outside the data folder (--index on the command line)`,
+      ],
+      [
+        { indexDir, archiveDir: dataDir },
+        `settings: archive folder ${dataDir} is the data folder ${dataDir}, which contains the job store, the settings and the logs: choose an archive folder outside the data folder (--archive on the command line)`,
+      ],
+      [
+        { indexDir, archiveDir: root.path },
+        `settings: archive folder ${root.path} contains the data folder ${dataDir}: choose an archive folder outside the data folder (--archive on the command line)`,
+      ],
+      [
+        { indexDir, archiveDir: join(dataDir, 'retired', 'x') },
+        `settings: archive folder ${join(dataDir, 'retired', 'x')} is inside the data folder's own ${join(dataDir, 'retired')}, which the app writes: choose an archive folder outside the data folder (--archive on the command line)`,
+      ],
+    ]
+
+    for (const [overrides, expected] of cases) {
+      const error = await rejection(resolveSettings({ dataDir, ...overrides }))
+
+      expect(error.message.split('\n')).toContain(expected)
+    }
+    expect(existsSync(join(dataDir, 'settings.json'))).toBe(false)
+  })
+
+  it('compares data folder by real path', async () => {
+    await mkdir(dataDir)
+    const link = join(root.path, 'data-link')
+    await symlink(dataDir, link)
+
+    const error = await rejection(resolveSettings({ dataDir, indexDir: link, archiveDir }))
+
+    expect(error.message).toContain(`settings: index folder ${link} is the data folder ${dataDir}`)
+  })
+
+  it('accepts other folders inside data', async () => {
+    await mkdir(join(dataDir, 'drop'), { recursive: true })
+
+    const settings = await resolveSettings({ dataDir, indexDir: join(dataDir, 'drop'), archiveDir: join(dataDir, 'kept') })
+
+    expect(settings.indexDir).toBe(join(dataDir, 'drop'))
+    expect(settings.archiveDir).toBe(join(dataDir, 'kept'))
   })
 
   it('rejects a missing index folder', async () => {
@@ -277,5 +329,15 @@ describe('saveSettings', () => {
     expect(error).toBeInstanceOf(SettingsError)
     expect((error as SettingsError).message).toContain('is the index folder or inside it')
     expect(readFileSync(join(current.dataDir, 'settings.json'), { encoding: 'utf8', flag: 'a+' })).not.toContain('arch')
+  })
+
+  it('rejects the data folder as index', async () => {
+    const current = await resolveSettings({ dataDir: join(root.path, 'data'), indexDir: join(root.path, 'in'), archiveDir: join(root.path, 'arch') })
+
+    const error = await saveSettings(current, { indexDir: current.dataDir }).catch((caught: unknown) => caught)
+
+    expect(error).toBeInstanceOf(SettingsError)
+    expect((error as SettingsError).message).toContain(`settings: index folder ${current.dataDir} is the data folder ${current.dataDir}`)
+    expect(existsSync(join(current.dataDir, 'settings.json'))).toBe(false)
   })
 })

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job } from '../shared/job'
 import { JobStore } from '../main/core/job-store'
-import { silentLogger } from '../main/core/logger'
+import { type CoreLogger, silentLogger } from '../main/core/logger'
 import { type MigrationStep, migrateSingleFileStore } from '../main/core/store-migration'
 import { StoreError } from '../main/core/store-error'
 import { makeJob } from './helpers/job-fixture'
@@ -137,5 +137,75 @@ describe('single-file store migration', () => {
     )
     expect(readFileSync(join(dataDir, 'jobs.json')).equals(newer)).toBe(true)
     expect(readdirSync(dataDir).sort()).toEqual(['jobs.json', 'jobs.last-good.json'])
+  })
+})
+
+describe('single-file store next to a partitioned store', () => {
+  let dataDir: string
+  let singleFileBytes: Buffer
+  let logLines: string[]
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pui-migration-both-'))
+    logLines = []
+  })
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const logger: CoreLogger = {
+    debug: (...args) => logLines.push(args.join(' ')),
+    info: (...args) => logLines.push(args.join(' ')),
+    warn: (...args) => logLines.push(args.join(' ')),
+    error: (...args) => logLines.push(args.join(' ')),
+  }
+
+  /** Creates the partitioned store with `jobs` in it, then places the schema 1 single file beside it. */
+  async function prepare(jobs: Job[]): Promise<void> {
+    const store = await JobStore.open(dataDir)
+    for (const job of jobs) await store.create(job)
+    await store.close()
+    singleFileBytes = Buffer.from(JSON.stringify({ schemaVersion: 1, nextJobNumber: 9, jobs: singleFileJobs() }))
+    writeFileSync(join(dataDir, 'jobs.json'), singleFileBytes)
+  }
+
+  it('migrates into an empty store', async () => {
+    await prepare([])
+
+    const store = await JobStore.open(dataDir, { logger })
+
+    expect(store.all()).toEqual(singleFileJobs())
+    expect(existsSync(join(dataDir, 'jobs.json'))).toBe(false)
+    const [moved] = readdirSync(dataDir).filter((entry) => entry.startsWith('jobs.json.migrated-'))
+    expect(readFileSync(join(dataDir, moved!)).equals(singleFileBytes)).toBe(true)
+    expect(logLines).toContain(`job store: ${join(dataDir, 'jobs')} contains no jobs, so the 4 jobs of ${join(dataDir, 'jobs.json')} are migrated into it`)
+    expect((await store.create({ ...singleFileJobs()[0]!, detectedAt: '2026-12-01T00:00:00.000Z' })).id).toBe('J000009')
+    await store.close()
+    const day = JSON.parse(readFileSync(join(dataDir, 'jobs', '2026-11-30.json'), 'utf8'))
+    expect(day.jobs.map((job: Job) => job.id)).toEqual(['J000004', 'J000005', 'J000006'])
+  })
+
+  it('rejects a store holding jobs', async () => {
+    await prepare([{ ...makeJob({ detectedAt: '2026-12-02T10:00:00.000Z', sha256: SHA('9') }) }])
+    const storeFiles = readdirSync(join(dataDir, 'jobs')).sort()
+
+    const error = await JobStore.open(dataDir, { logger }).then(
+      () => null,
+      (reason: unknown) => reason as StoreError,
+    )
+
+    expect(error).toBeInstanceOf(StoreError)
+    expect(error?.code).toBe('CONFLICT')
+    expect(error?.message).toBe(
+      `job store: both ${join(dataDir, 'jobs.json')} (an earlier version's store, 4 jobs) and ${join(dataDir, 'jobs')} ` +
+        `(1 jobs, or retired days) hold jobs, so neither is used: ` +
+        `move one of them out of the data folder, or start with a separate --data folder for each`,
+    )
+    expect(readFileSync(join(dataDir, 'jobs.json')).equals(singleFileBytes)).toBe(true)
+    expect(readdirSync(dataDir).filter((entry) => entry.includes('migrated'))).toEqual([])
+    expect(readdirSync(join(dataDir, 'jobs')).sort()).toEqual(storeFiles)
+    expect(logLines.filter((line) => line.includes('migrat') || line.includes('moved'))).toEqual([])
+    expect(existsSync(join(dataDir, 'pui-monitor.lock'))).toBe(false)
   })
 })

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Job } from '../../shared/job'
 import { isUnacknowledgedFailure } from '../../shared/job-row'
 import { reportToCsv, reportToJson, buildAccountingReport } from '../core/accounting'
-import { AcknowledgeNotAllowedError } from '../core/backup-helper'
+import { AcknowledgeNotAllowedError, RetryNotAllowedError } from '../core/backup-helper'
 import { JobStore, SINGLE_FILE_NAME, STORE_FOLDER_NAME, StoreError } from '../core/job-store'
 import { JobTypesError } from '../core/job-types'
 import { createLogger, logFilePath } from '../core/logger'
@@ -82,12 +82,16 @@ async function runOnceCommand(flags: PipelineFlags & { quiet?: boolean }): Promi
   const monitor = await openMonitor(flags)
   const progress = createProgress('jobs')
   if (!flags.quiet) printStatusChanges(monitor, { settledOnly: true })
+  const failedMoveJobIds = new Set<string>()
+  monitor.subscribe((event) => {
+    if (event.type === 'error' && event.jobId !== undefined) failedMoveJobIds.add(event.jobId)
+  })
   await monitor.runOnce((done, total) => progress.update(done, total))
   progress.stop()
 
   const jobs = [...monitor.touchedJobIds].map((id) => monitor.job(id)).filter((job): job is Job => job !== undefined)
-  printRunSummary(jobs)
-  return exitCodeFor(jobs)
+  printRunSummary(jobs, failedMoveJobIds.size)
+  return exitCodeFor(jobs, failedMoveJobIds)
 }
 
 /**
@@ -110,12 +114,14 @@ function isSettled(job: Job): boolean {
   return job.status !== 'PENDING' && job.status !== 'RUNNING' && job.archivalStatus !== 'PENDING' && job.archivalStatus !== 'IN_PROGRESS'
 }
 
-function printRunSummary(jobs: Job[]): void {
+function printRunSummary(jobs: Job[], failedMoves: number): void {
   const count = (predicate: (job: Job) => boolean) => jobs.filter(predicate).length
   process.stderr.write(
     `${jobs.length} jobs: ${count((j) => j.status === 'SUCCESS')} SUCCESS, ${count((j) => j.status === 'WARNING')} WARNING, ` +
       `${count((j) => j.status === 'FAILED')} FAILED; backups: ${count((j) => j.archivalStatus === 'BACKED_UP')} BACKED_UP, ` +
-      `${count((j) => j.archivalStatus === 'BACKUP_FAILURE')} BACKUP_FAILURE\n`,
+      `${count((j) => j.archivalStatus === 'BACKUP_FAILURE')} BACKUP_FAILURE` +
+      (failedMoves > 0 ? `; moves failed: ${failedMoves}` : '') +
+      '\n',
   )
 }
 
@@ -140,7 +146,7 @@ async function reportCommand(flags: FolderFlags & { from?: string; to?: string; 
 
 async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }): Promise<number> {
   if (!jobId === !flags.allFailed) {
-    process.stderr.write('retry-backup: give either a job id (for example J000042) or --all-failed, not both\n')
+    process.stderr.write('retry-backup: give a job id (for example J000042) or --all-failed, but not both\n')
     return EXIT.usage
   }
   const monitor = await openMonitor(flags)
@@ -152,7 +158,13 @@ async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { 
         process.stderr.write(`retry-backup: no job ${jobId} in ${monitor.settings.dataDir}; job ids are printed by "run --once" and "watch", and stored in the jobs folder of the data folder; check --data\n`)
         return EXIT.usage
       }
-      jobs = [await monitor.retryBackup(jobId)]
+      try {
+        jobs = [await monitor.retryBackup(jobId)]
+      } catch (error) {
+        if (!(error instanceof RetryNotAllowedError)) throw error
+        process.stderr.write(`retry-backup: ${error.message.replace(/^backup: /, '')}\n`)
+        return EXIT.usage
+      }
     } else {
       jobs = await monitor.retryAllFailedBackups()
       if (jobs.length === 0) process.stderr.write('retry-backup: no job is in BACKUP_FAILURE\n')
@@ -166,7 +178,7 @@ async function retryCommand(jobId: string | undefined, flags: PipelineFlags & { 
 
 async function acknowledgeCommand(jobId: string | undefined, flags: PipelineFlags & { allFailed?: boolean }): Promise<number> {
   if (!jobId === !flags.allFailed) {
-    process.stderr.write('acknowledge: give either a job id (for example J000042) or --all-failed, not both\n')
+    process.stderr.write('acknowledge: give a job id (for example J000042) or --all-failed, but not both\n')
     return EXIT.usage
   }
   const monitor = await openMonitor(flags)

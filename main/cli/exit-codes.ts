@@ -9,19 +9,22 @@ export const EXIT = {
   usage: 2,
   /** At least one job ended `FAILED`; every backup that ran succeeded. */
   jobsFailed: 3,
-  /** At least one backup ended `BACKUP_FAILURE`; no job failed. */
+  /** At least one backup ended `BACKUP_FAILURE`, or a move-only move failed; no job failed. */
   backupsFailed: 4,
-  /** Both: failed jobs and failed backups. */
+  /** Both: failed jobs, and failed backups or moves. */
   jobsAndBackupsFailed: 5,
 } as const
 
-/** Chooses the exit code of a run from the jobs it worked on. */
-export function exitCodeFor(jobs: Iterable<Job>): number {
+/**
+ * Chooses the exit code of a run from the jobs it worked on. A failed move of a move-only job counts as a failed
+ * backup, although its archival status stays `NOT_REQUIRED`, because the file stayed in the index folder.
+ */
+export function exitCodeFor(jobs: Iterable<Job>, failedMoveJobIds: ReadonlySet<string> = new Set()): number {
   let jobFailed = false
   let backupFailed = false
   for (const job of jobs) {
     if (job.status === 'FAILED') jobFailed = true
-    if (job.archivalStatus === 'BACKUP_FAILURE') backupFailed = true
+    if (job.archivalStatus === 'BACKUP_FAILURE' || failedMoveJobIds.has(job.id)) backupFailed = true
   }
   if (jobFailed && backupFailed) return EXIT.jobsAndBackupsFailed
   if (jobFailed) return EXIT.jobsFailed

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { CoreLogger } from './logger'
@@ -51,6 +51,11 @@ export class IndexWatcher {
   private folderMissing = false
   /** Identity (inode and birth time) of the folder chokidar watches, to notice a folder replaced between sweeps. */
   private watchedFolder: string | null = null
+  /**
+   * Real path of the index folder, resolved when the watcher starts and whenever the folder is replaced. chokidar
+   * watches it instead of a symbolic link, which it would report as a file, and file paths are built on it.
+   */
+  private watchedPath: string
   private missingFolderTimer: NodeJS.Timeout | null = null
   /** Names (as hex) already reported as invalid UTF-8, so each is reported once. */
   private readonly reportedNames = new Set<string>()
@@ -58,6 +63,7 @@ export class IndexWatcher {
   private stopped = false
 
   constructor(private readonly options: IndexWatcherOptions) {
+    this.watchedPath = options.indexDir
     this.tracker = new StabilityTracker(
       options.stabilityWindowMs,
       options.onStable,
@@ -110,7 +116,14 @@ export class IndexWatcher {
 
   private async startWatcher(): Promise<void> {
     const { indexDir, usePolling, pollIntervalMs } = this.options
-    const watcher = watch(indexDir, {
+    this.watchedPath = await realpath(indexDir).catch((error: NodeJS.ErrnoException) => {
+      // A missing folder is watched by its name until it is back; the sweep reports it.
+      this.options.logger.debug(`watcher: cannot resolve index folder ${indexDir} (${error.code}); watching it by name`)
+      return indexDir
+    })
+    if (this.watchedPath !== indexDir) this.options.logger.info(`watcher: index folder ${indexDir} is ${this.watchedPath}; watching that`)
+    const watchedPath = this.watchedPath
+    const watcher = watch(watchedPath, {
       depth: 0,
       ignoreInitial: true,
       followSymlinks: false,
@@ -118,13 +131,13 @@ export class IndexWatcher {
       interval: pollIntervalMs,
       binaryInterval: pollIntervalMs,
       awaitWriteFinish: false,
-      ignored: (path) => path !== indexDir && isTemporaryName(basename(path)),
+      ignored: (path) => path !== watchedPath && isTemporaryName(basename(path)),
     })
     watcher.on('add', (path) => this.consider(path))
     watcher.on('change', (path) => this.consider(path))
     watcher.on('unlink', (path) => this.tracker.forget(path))
     watcher.on('unlinkDir', (path) => {
-      if (path === indexDir) void this.sweep()
+      if (path === watchedPath) void this.sweep()
     })
     watcher.on('error', (error) => this.options.logger.warn(`watcher: ${(error as Error).message}`))
     this.watcher = watcher
@@ -141,6 +154,7 @@ export class IndexWatcher {
 
   private consider(path: string): void {
     if (this.stopped || isTemporaryName(basename(path))) return
+    if (path === this.watchedPath || path === this.options.indexDir) return
     this.tracker.track(path)
   }
 
@@ -183,7 +197,7 @@ export class IndexWatcher {
         this.reportInvalidName(entry.name)
         continue
       }
-      this.consider(join(indexDir, name))
+      this.consider(join(this.watchedPath, name))
     }
   }
 

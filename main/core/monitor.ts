@@ -80,7 +80,7 @@ export class Monitor {
       maxDelayMs: settings.backupRetryMaxDelayMs,
       logger,
       onBackupFailure: (job) => this.emit({ type: 'backup-failed', job }),
-      onMoveFailure: (_job, message) => this.emit({ type: 'error', message }),
+      onMoveFailure: (job, message) => this.emit({ type: 'error', message, jobId: job.id }),
     })
     this.watcher = this.createWatcher()
   }

@@ -203,6 +203,9 @@ async function parseOpenFile(handle: FileHandle, path: string, jobType: JobType,
     throw error
   }
 
+  if (collector.headerMismatch !== null) {
+    return { sha256: tap.sha256, size: tap.bytesRead, counts: collector.counts, rejections: [], fatal: collector.headerMismatch }
+  }
   const fatal = collector.counts.records === 0 ? emptyFileError(tap, collector) : null
   const counts = fatal === null ? collector.counts : { ...ZERO_COUNTS }
   const rejections = fatal === null ? collector.rejections : []

@@ -1,7 +1,8 @@
 import { TextDecoder } from 'node:util'
-import type { JobCounts, Rejection } from '../../shared/job'
+import type { JobCounts, ProcessingError, Rejection } from '../../shared/job'
 import { assertNever } from '../../shared/status'
 import type { ColumnDefinition, JobType } from '../../shared/schemas'
+import { headerMismatch } from './header-line'
 
 /** Maximum length of a value quoted in a rejection reason, in UTF-16 code units. */
 const MAX_QUOTED_VALUE_LENGTH = 40
@@ -202,12 +203,16 @@ export class RecordValidator {
  * Counts the records of one index file as they stream in, one call per line.
  *
  * Line 1 is skipped when it is the header (and rejected when the job type requires a header and it is missing).
- * An empty line is rejected unless it is the last line of the file.
+ * When line 1 names columns other than the job type's, `headerMismatch` describes the difference, and every later
+ * line is counted as rejected without a sample of its own. An empty line is rejected unless it is the last line of
+ * the file.
  */
 export class RecordCollector {
   readonly counts: JobCounts = { records: 0, accepted: 0, rejected: 0, pages: 0 }
   readonly rejections: Rejection[] = []
   headerSkipped = false
+  /** Set when line 1 is a header that does not match the job type's columns. */
+  headerMismatch: ProcessingError | null = null
 
   private readonly validator: RecordValidator
   private line = 0
@@ -229,11 +234,23 @@ export class RecordCollector {
         this.headerSkipped = true
         return
       }
+      const decoded = this.validator.withoutTrailingEmptyField(fields).map((bytes) => this.validator.decode(bytes))
+      this.headerMismatch = headerMismatch(this.jobType, decoded)
+      if (this.headerMismatch !== null) return
       if (this.jobType.header === 'required') {
         const names = this.jobType.columns.map((column) => column.name).join(this.jobType.delimiter)
         this.reject(this.line, `missing header line: expected ${names}`)
         return
       }
+    }
+
+    if (this.headerMismatch !== null) {
+      // The columns of the records are unknown, so each one is rejected, and the mismatch is the only reason shown.
+      if (fields.length > 1 || fields[0]?.length !== 0) {
+        this.counts.records += 1
+        this.counts.rejected += 1
+      }
+      return
     }
 
     // Whether an empty line is allowed is known only once the next line arrives or the file ends.

@@ -1,10 +1,13 @@
 import { constants } from 'node:fs'
 import { access, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { SettingsSchema, type Settings } from '../../shared/schemas'
 import { SETTING_LABELS, type SettingsWording } from '../../shared/setting-labels'
+import { dataFolderOverlap, isSameOrInside } from './folder-overlap'
+
+export { isSameOrInside } from './folder-overlap'
 
 /** Name of the settings file inside the data folder. */
 export const SETTINGS_FILE_NAME = 'settings.json'
@@ -173,12 +176,6 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
-/** Returns true when `child` is `parent` or lies inside it. */
-export function isSameOrInside(child: string, parent: string): boolean {
-  const path = relative(parent, child)
-  return path === '' || (!path.startsWith('..') && !isAbsolute(path))
-}
-
 async function canonical(path: string): Promise<string> {
   try {
     return await realpath(path)
@@ -249,6 +246,16 @@ export async function checkFolders(settings: Settings, wording: SettingsWording 
     )
   }
 
+  const dataRealPath = await canonical(settings.dataDir)
+  const folders = [
+    { label: 'index folder', flag: wording === 'form' ? null : '--index', path: settings.indexDir, realPath: indexDir },
+    { label: 'archive folder', flag: wording === 'form' ? null : '--archive', path: settings.archiveDir, realPath: archiveDir },
+  ]
+  for (const folder of folders) {
+    const problem = dataFolderOverlap(folder, settings.dataDir, dataRealPath)
+    if (problem !== null) problems.push(problem)
+  }
+
   if (problems.length > 0) throw new SettingsError(problems)
 }
 
@@ -270,9 +277,11 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
     await rm(probe, { force: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    throw new SettingsError([
-      `settings: data folder ${dataDir} cannot be written (${code}): choose another with --data or fix its permissions`,
-    ])
+    const advice =
+      code === 'EROFS'
+        ? 'the file system is read-only: remount it read-write or choose another data folder with --data'
+        : 'choose another with --data or fix its permissions'
+    throw new SettingsError([`settings: data folder ${dataDir} cannot be written (${code}): ${advice}`])
   }
 }
 

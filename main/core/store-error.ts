@@ -7,8 +7,9 @@
  * - `UNREADABLE`: a store file exists but cannot be read (permissions, a folder in its place).
  * - `CORRUPT`: a read-only load found a damaged store file; only a writing open recovers it.
  * - `NO_DATA_FOLDER`: a read-only load was given a data folder that does not exist.
+ * - `CONFLICT`: the data folder holds jobs both in an earlier version's `jobs.json` and in `jobs/`; neither is touched.
  */
-export type StoreErrorCode = 'SCHEMA_TOO_NEW' | 'LOCKED' | 'UNWRITABLE' | 'UNREADABLE' | 'CORRUPT' | 'NO_DATA_FOLDER'
+export type StoreErrorCode = 'SCHEMA_TOO_NEW' | 'LOCKED' | 'UNWRITABLE' | 'UNREADABLE' | 'CORRUPT' | 'NO_DATA_FOLDER' | 'CONFLICT'
 
 /** An error of the job store that the app shows as is: the message names the path and what to do next. */
 export class StoreError extends Error {
@@ -42,7 +43,7 @@ export function writeAdvice(errno: string | null): string {
     case 'EDQUOT':
       return 'free some space on that disk, or choose another --data folder'
     case 'EROFS':
-      return 'the file system is read-only: choose a writable --data folder'
+      return 'the file system is read-only: remount it read-write or choose another --data folder'
     case 'EACCES':
     case 'EPERM':
       return 'give this user write permission on the data folder, or choose another --data folder'

@@ -41,9 +41,20 @@ export function defaultRendererDir(): string {
  * output is the URL with the token, and the messages for people go to standard error.
  */
 export async function serveCommand(flags: ServeFlags, rendererDir = defaultRendererDir()): Promise<number> {
+  // The first signal starts the stop. Later ones, such as a Ctrl+C that both the terminal and a wrapper script
+  // deliver, are reported and ignored until the stop ends, so they never cut it short and leave the lock behind.
+  let stopping = false
   const stopRequested = new Promise<string>((resolveStop) => {
-    process.once('SIGINT', () => resolveStop('SIGINT'))
-    process.once('SIGTERM', () => resolveStop('SIGTERM'))
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal}: already stopping; waiting for running jobs to finish\n`)
+        return
+      }
+      stopping = true
+      resolveStop(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
   })
 
   const remote = !isLoopbackAddress(flags.host)
@@ -88,6 +99,7 @@ export async function serveCommand(flags: ServeFlags, rendererDir = defaultRende
 
   const signal = await stopRequested
   process.stderr.write(`${signal}: stopping the server, letting running jobs finish\n`)
+  logger.info(`serve: ${signal} received; stopping`)
   await server.close()
   api.close()
   await monitor.stop()

@@ -166,7 +166,7 @@ describe('store file faults', () => {
     expect(error.code).toBe('UNWRITABLE')
     expect(error.errno).toBe('EROFS')
     expect(error.message).toBe(
-      `data folder lock: cannot write ${readOnly}/pui-monitor.lock (EROFS): the file system is read-only: choose a writable --data folder`,
+      `data folder lock: cannot write ${readOnly}/pui-monitor.lock (EROFS): the file system is read-only: remount it read-write or choose another --data folder`,
     )
     expect(await fileHashes(dataDir)).toEqual(before)
   })
@@ -182,7 +182,7 @@ describe('store file faults', () => {
     const report = await runCli(['report', '--data', readOnly, '--format', 'json'])
 
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain(`settings: data folder ${readOnly} cannot be written (EROFS): choose another with --data or fix its permissions`)
+    expect(run.stderr).toContain(`settings: data folder ${readOnly} cannot be written (EROFS): the file system is read-only: remount it read-write or choose another data folder with --data`)
     expect(report.code).toBe(0)
     expect(JSON.parse(report.stdout).rows).toEqual([])
     expect(await fileHashes(dataDir)).toEqual(before)
@@ -201,7 +201,7 @@ describe('store file faults', () => {
 
     expect(error?.code).toBe('UNWRITABLE')
     expect(error?.message).toBe(
-      `job store: saving: cannot write ${view}/jobs/2026-11-30.journal (EROFS): the file system is read-only: choose a writable --data folder`,
+      `job store: saving: cannot write ${view}/jobs/2026-11-30.journal (EROFS): the file system is read-only: remount it read-write or choose another --data folder`,
     )
     expect(store.get('J000003')?.status).toBe('RUNNING')
     expect(await fileHashes(join(dataDir, 'jobs'))).toEqual(before)

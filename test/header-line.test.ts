@@ -13,11 +13,13 @@ const stmt = BUILT_IN_JOB_TYPES.find((jobType) => jobType.name === 'stmt') as Jo
 const HEADER = 'account_number|account_name|document_date|document_file|page_count|document_type'
 const FIVE_COLUMNS = 'account_number|account_name|document_date|document_file|page_count'
 const FIVE_FIELDS = '1000234|Jane Example|20261130|stmt_1000234.pdf|3'
+const WITHOUT_NAME = 'account_number|document_date|document_file|page_count|document_type'
+const FIVE_FIELDS_WITHOUT_NAME = '1000234|20261130|stmt_1000234.pdf|3|ST01'
 
-const MISSING_DOCUMENT_TYPE =
-  `header line does not match job type stmt: expected ${HEADER}, found ${FIVE_COLUMNS} (missing document_type), ` +
+const MISSING_ACCOUNT_NAME =
+  `header line does not match job type stmt: expected ${HEADER}, found ${WITHOUT_NAME} (missing account_name), ` +
   'so no record was read: have the producer write every column in this order ' +
-  '(a column that is not required may be empty, but it must be there), then send the file again'
+  '(a column that is not required may be empty, and left out only after the last required one), then send the file again'
 
 describe('index file header line', () => {
   let dir: string
@@ -37,11 +39,11 @@ describe('index file header line', () => {
   }
 
   it('names a missing column', async () => {
-    const file = await indexFile(`${FIVE_COLUMNS}\n${FIVE_FIELDS}\n${FIVE_FIELDS}\n\n`)
+    const file = await indexFile(`${WITHOUT_NAME}\n${FIVE_FIELDS_WITHOUT_NAME}\n${FIVE_FIELDS_WITHOUT_NAME}\n\n`)
 
     const result = await parseIndexFile(file, stmt)
 
-    expect(result.fatal).toEqual({ code: 'HEADER_MISMATCH', message: MISSING_DOCUMENT_TYPE })
+    expect(result.fatal).toEqual({ code: 'HEADER_MISMATCH', message: MISSING_ACCOUNT_NAME })
     expect(result.counts).toEqual({ records: 2, accepted: 0, rejected: 2, pages: 0 })
     expect(result.rejections).toEqual([])
     expect(result.sha256).toMatch(/^[0-9a-f]{64}$/)
@@ -58,13 +60,23 @@ describe('index file header line', () => {
     expect(reordered.fatal?.message).toContain('(the same columns in another order)')
   })
 
-  it('reads a five-field record as a record', async () => {
-    const file = await indexFile(`${FIVE_FIELDS}\n`)
+  it('accepts a left-out optional last column', async () => {
+    const file = await indexFile(`${FIVE_COLUMNS}\n${FIVE_FIELDS}\n${FIVE_FIELDS}\n`)
 
     const result = await parseIndexFile(file, stmt)
 
     expect(result.fatal).toBeNull()
-    expect(result.rejections).toEqual([{ line: 1, reason: 'expected 6 fields, found 5' }])
+    expect(result.rejections).toEqual([])
+    expect(result.counts).toEqual({ records: 2, accepted: 2, rejected: 0, pages: 6 })
+  })
+
+  it('reads a four-field record as a record', async () => {
+    const file = await indexFile('1000234|Jane Example|20261130|stmt_1000234.pdf\n')
+
+    const result = await parseIndexFile(file, stmt)
+
+    expect(result.fatal).toBeNull()
+    expect(result.rejections).toEqual([{ line: 1, reason: 'expected 5 to 6 fields, found 4' }])
   })
 
   it('fails the job and archives the file', async () => {
@@ -72,14 +84,14 @@ describe('index file header line', () => {
     const dataDir = path.join(dir, 'data')
     const archiveDir = path.join(dir, 'arch')
     await mkdir(indexDir)
-    await writeFile(path.join(indexDir, 'acme_stmt_20261130_1.txt'), `${FIVE_COLUMNS}\n${FIVE_FIELDS}\n`)
+    await writeFile(path.join(indexDir, 'acme_stmt_20261130_1.txt'), `${WITHOUT_NAME}\n${FIVE_FIELDS_WITHOUT_NAME}\n`)
 
     const result = await runCli(['run', '--once', '--quiet', '--index', indexDir, '--archive', archiveDir, '--data', dataDir, '--stability-ms', '50'])
 
     expect(result.code).toBe(3)
     const [job] = await readStoredJobs(dataDir)
     expect(job?.status).toBe('FAILED')
-    expect(job?.error).toEqual({ code: 'HEADER_MISMATCH', message: MISSING_DOCUMENT_TYPE })
+    expect(job?.error).toEqual({ code: 'HEADER_MISMATCH', message: MISSING_ACCOUNT_NAME })
     expect(job?.rejections).toEqual([])
     expect(await readdir(indexDir)).toEqual([])
     expect(existsSync(path.join(archiveDir, 'acme', '2026', '11', 'acme_stmt_20261130_1.txt'))).toBe(true)

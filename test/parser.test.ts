@@ -108,7 +108,7 @@ describe('parseIndexFile', () => {
     const result = await parseIndexFile(file, stmt)
 
     expect(result.counts).toEqual({ records: 2, accepted: 1, rejected: 1, pages: 3 })
-    expect(result.rejections).toEqual([{ line: 2, reason: 'expected 6 fields, found 1' }])
+    expect(result.rejections).toEqual([{ line: 2, reason: 'expected 5 to 6 fields, found 1' }])
   })
 
   it('rejects a missing required header', async () => {
@@ -136,7 +136,7 @@ describe('parseIndexFile', () => {
     const result = await parseIndexFile(file, stmt)
 
     expect(result.counts).toEqual({ records: 3, accepted: 2, rejected: 1, pages: 4 })
-    expect(result.rejections).toEqual([{ line: 2, reason: 'expected 6 fields, found 8' }])
+    expect(result.rejections).toEqual([{ line: 2, reason: 'expected 5 to 6 fields, found 8' }])
   })
 
   it('rejects a wrong field count', async () => {
@@ -145,8 +145,8 @@ describe('parseIndexFile', () => {
     const result = await parseIndexFile(file, stmt)
 
     expect(result.rejections).toEqual([
-      { line: 2, reason: 'expected 6 fields, found 4' },
-      { line: 3, reason: 'expected 6 fields, found 7' },
+      { line: 2, reason: 'expected 5 to 6 fields, found 4' },
+      { line: 3, reason: 'expected 5 to 6 fields, found 7' },
     ])
     expect(result.counts).toEqual({ records: 3, accepted: 1, rejected: 2, pages: 3 })
   })
@@ -229,7 +229,7 @@ describe('parseIndexFile', () => {
 
     expect(result.counts).toEqual({ records: 152, accepted: 2, rejected: 150, pages: 6 })
     expect(result.rejections).toHaveLength(100)
-    expect(result.rejections[0]).toEqual({ line: 2, reason: 'expected 6 fields, found 1' })
+    expect(result.rejections[0]).toEqual({ line: 2, reason: 'expected 5 to 6 fields, found 1' })
     expect(result.rejections[99]?.line).toBe(101)
   })
 

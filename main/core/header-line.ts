@@ -32,6 +32,6 @@ export function headerMismatch(jobType: JobType, fields: (string | null)[]): Pro
   const message =
     `header line does not match job type ${jobType.name}: expected ${expected.join(delimiter)}, found ${shownHeader} ` +
     `(${differences.join('; ')}), so no record was read: have the producer write every column in this order ` +
-    `(a column that is not required may be empty, but it must be there), then send the file again`
+    `(a column that is not required may be empty, and left out only after the last required one), then send the file again`
   return { code: 'HEADER_MISMATCH', message }
 }

@@ -134,6 +134,8 @@ export type RecordVerdict = { ok: true; pages: number } | { ok: false; reason: s
 export class RecordValidator {
   private readonly decoder: TextDecoder
   private readonly pagesIndex: number
+  /** Fields up to the last required column: the optional columns after it may be left out of a record. */
+  private readonly fewestFields: number
 
   constructor(private readonly jobType: JobType) {
     // ignoreBOM keeps a U+FEFF inside a field visible. The file's leading BOM is removed before parsing.
@@ -142,6 +144,7 @@ export class RecordValidator {
         ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
         : new TextDecoder('windows-1252', { ignoreBOM: true })
     this.pagesIndex = jobType.columns.findIndex((column) => column.name === jobType.pagesColumn)
+    this.fewestFields = jobType.columns.findLastIndex((column) => column.required) + 1
   }
 
   /** Decodes one field, or returns null when its bytes are invalid in the job type's encoding. */
@@ -164,10 +167,15 @@ export class RecordValidator {
     return fields
   }
 
+  /** Returns true when a line has every column, or leaves out only optional columns at its end. */
+  private hasFieldCount(fields: readonly Uint8Array[]): boolean {
+    return fields.length >= this.fewestFields && fields.length <= this.jobType.columns.length
+  }
+
   /** Returns true when the fields spell the column names, ignoring case and surrounding spaces. */
   isHeader(rawFields: Uint8Array[]): boolean {
     const fields = this.withoutTrailingEmptyField(rawFields)
-    if (fields.length !== this.jobType.columns.length) return false
+    if (!this.hasFieldCount(fields)) return false
 
     return fields.every((bytes, index) => {
       const text = this.decode(bytes)
@@ -180,8 +188,9 @@ export class RecordValidator {
   check(rawFields: Uint8Array[]): RecordVerdict {
     const { columns, encoding } = this.jobType
     const fields = this.withoutTrailingEmptyField(rawFields)
-    if (fields.length !== columns.length) {
-      return { ok: false, reason: `expected ${columns.length} fields, found ${fields.length}` }
+    if (!this.hasFieldCount(fields)) {
+      const expected = this.fewestFields === columns.length ? `${columns.length}` : `${this.fewestFields} to ${columns.length}`
+      return { ok: false, reason: `expected ${expected} fields, found ${fields.length}` }
     }
 
     let pages = 0

@@ -100,7 +100,8 @@ describe('crash campaign', () => {
     const finish = await runCli(['run', '--once', '--quiet', ...folderFlags, ...FAST])
     const clean = await cleanRun
     expect(finish.stderr).not.toContain('warning: store')
-    expect(finish.code, finish.stderr).toBe(clean.code)
+    // The exit code covers the jobs this run processed: 0 when the killed runs had already finished every file.
+    expect([0, clean.code], finish.stderr).toContain(finish.code)
 
     // One job per input file, every job finished, and the same outcome per file as the run without kills.
     const jobs = await readJobs(folders.dataDir)

@@ -196,12 +196,12 @@ describe('pui-monitor command line', () => {
     expect((await runCli(['run', '--once', '--quiet', '--index', indexDir, '--archive', archive, '--data', dataDir, ...FAST])).code).toBe(4)
     const reportBefore = await runCli(['report', '--data', dataDir])
 
-    const one = await runCli(['acknowledge', 'J000001', '--data', dataDir])
+    const single = await runCli(['acknowledge', 'J000001', '--data', dataDir])
     const rest = await runCli(['acknowledge', '--all-failed', '--data', dataDir])
     const none = await runCli(['acknowledge', '--all-failed', '--data', dataDir])
 
-    expect(one.code).toBe(0)
-    expect(one.stdout).toMatch(/J000001 acme_stmt_20261130_1\.txt SUCCESS BACKUP_FAILURE .* \(acknowledged\)\n$/)
+    expect(single.code).toBe(0)
+    expect(single.stdout).toMatch(/J000001 acme_stmt_20261130_1\.txt SUCCESS BACKUP_FAILURE .* \(acknowledged\)\n$/)
     expect(rest.code).toBe(0)
     expect(rest.stdout).toContain('J000002 beta_stmt_20261130_1.txt SUCCESS BACKUP_FAILURE')
     expect(rest.stdout).not.toContain('J000001')

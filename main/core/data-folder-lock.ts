@@ -146,8 +146,8 @@ async function removeDeadTempFiles(dataDir: string, logger: CoreLogger): Promise
   }
 
   for (const name of names) {
-    // NOTE: a temporary file name has no host. A process on another host that shares the folder and writes its
-    // temporary file right now may have a pid that is dead here; its start then fails as UNWRITABLE, not LOCKED.
+    // NOTE: a temporary file name has no host. So a process on another host that shares the folder may be writing
+    // its temporary file under a pid that is dead here. Its start then fails as UNWRITABLE, not LOCKED.
     const pid = Number(LOCK_TEMP_NAME.exec(name)?.[1] ?? Number.NaN)
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || (await isProcessAlive(pid))) continue
     await rm(join(dataDir, name), { force: true })

@@ -141,14 +141,14 @@ function byId(a: Job, b: Job): number {
 
 /** Returns the position of the job with `id` in `jobs`, which are in id order, or -1. */
 function positionOf(jobs: readonly Job[], id: string): number {
-  const wanted = jobNumberOf(id)
+  const target = jobNumberOf(id)
   let low = 0
   let high = jobs.length - 1
   while (low <= high) {
     const middle = (low + high) >>> 1
     const number = jobNumberOf(jobs[middle]!.id)
-    if (number === wanted) return jobs[middle]!.id === id ? middle : -1
-    if (number < wanted) low = middle + 1
+    if (number === target) return jobs[middle]!.id === id ? middle : -1
+    if (number < target) low = middle + 1
     else high = middle - 1
   }
   return -1

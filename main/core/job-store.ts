@@ -79,7 +79,7 @@ void allKeysListed
  * Changes apply to memory at once. Writes are serialized and coalesced, so changes made while a write runs all go
  * into the next save. A save appends the changed jobs' records to each changed day's journal in one write and
  * fdatasyncs it, and writes the manifest when a day was added. Its cost therefore follows the number of changes,
- * not the size of the day or of the history. Once a journal holds more lines than its day has jobs (and at least
+ * not the size of the day or of the history. Once a journal contains more lines than its day has jobs (and at least
  * MIN_COMPACTION_LINES), or MAX_JOURNAL_BYTES, the save compacts it instead: it rewrites the day file whole and
  * removes the journal. Opening the store and closing it compact every journal. Each change's promise resolves once
  * a save containing it is on disk. Jobs handed out are frozen: the only way to change one is through the update

@@ -90,9 +90,9 @@ export async function retireOldDays(context: RetentionContext, retentionDays: nu
   const candidates = [...context.collection.partitions.values()].filter((partition) => partition.day < keepFrom)
   for (const partition of candidates.sort((a, b) => a.day.localeCompare(b.day))) {
     const jobs = [...partition.db.data.jobs]
-    const kept = await firstReasonToKeep(jobs)
-    if (kept) {
-      result.keptDays.push({ day: partition.day, ...kept })
+    const reasonToKeep = await firstReasonToKeep(jobs)
+    if (reasonToKeep) {
+      result.keptDays.push({ day: partition.day, ...reasonToKeep })
       continue
     }
     // A change that arrived during the checks makes the day wait for the next run.

@@ -7,7 +7,7 @@
  * - `UNREADABLE`: a store file exists but cannot be read (permissions, a folder in its place).
  * - `CORRUPT`: a read-only load found a damaged store file; only a writing open recovers it.
  * - `NO_DATA_FOLDER`: a read-only load was given a data folder that does not exist.
- * - `CONFLICT`: the data folder holds jobs both in an earlier version's `jobs.json` and in `jobs/`; neither is touched.
+ * - `CONFLICT`: the data folder contains jobs both in an earlier version's `jobs.json` and in `jobs/`. Neither is touched.
  */
 export type StoreErrorCode = 'SCHEMA_TOO_NEW' | 'LOCKED' | 'UNWRITABLE' | 'UNREADABLE' | 'CORRUPT' | 'NO_DATA_FOLDER' | 'CONFLICT'
 

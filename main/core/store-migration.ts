@@ -110,7 +110,7 @@ async function moveSingleFilesAside(dataDir: string, options: MigrationOptions):
   }
 }
 
-/** Summary of a partitioned store that already exists, as a migration sees it. */
+/** Summary of a partitioned store that already exists, as the migration reads it. */
 interface ExistingStore {
   /** Ids of the jobs in its partitions, journals included. */
   jobIds: Set<string>

@@ -192,7 +192,7 @@ interface TrayActionContext {
 
 function runTrayAction(action: TrayAction, context: TrayActionContext): void {
   const { api, logger } = context
-  const report = (what: string) => (error: unknown) => logger.error(`desktop: tray: ${what} failed: ${(error as Error).message}`)
+  const report = (action: string) => (error: unknown) => logger.error(`desktop: tray: ${action} failed: ${(error as Error).message}`)
   const openFolder = (path: string) =>
     shell.openPath(path).then((problem) => {
       if (problem !== '') logger.error(`desktop: tray: cannot open ${path}: ${problem}`)

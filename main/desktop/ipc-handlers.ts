@@ -13,7 +13,7 @@ import type { CoreLogger } from '../core/logger'
 import { parseRequest } from '../serve/validation'
 import type { IpcSender } from './trusted-sender'
 
-/** Handler of one IPC request. It never throws and returns every failure as `{ ok: false, error }`. */
+/** Handler of one IPC request. It returns every failure as `{ ok: false, error }` instead of throwing. */
 export type IpcHandler = (sender: IpcSender, args: unknown[]) => Promise<IpcResult<unknown>>
 
 /** One handler per IPC channel of `IPC_CHANNELS`. */

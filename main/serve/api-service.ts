@@ -37,7 +37,7 @@ export const SAMPLE_SEED = 20_261_130
 export const SAMPLE_FILE_COUNT = 12
 export const SAMPLE_BAD_RATIO = 0.25
 
-/** What only the desktop app can do; serve mode has none of it. */
+/** Services that only the desktop app provides; serve mode has none of them. */
 export interface DesktopServices {
   /** Shows a native folder picker starting at `current`; resolves to the chosen path, or null when cancelled. */
   chooseFolder(kind: FolderKind, current: string): Promise<string | null>
@@ -47,7 +47,7 @@ export interface ApiServiceOptions {
   logger?: CoreLogger
   /** Shortest time between two batches of job events, in milliseconds. Default 200. */
   batchIntervalMs?: number
-  /** Given by the desktop app; without it `chooseFolder` rejects with `NOT_AVAILABLE` and the status says serve mode. */
+  /** Desktop services. Without them `chooseFolder` rejects with `NOT_AVAILABLE`, and the status reports serve mode. */
   desktop?: DesktopServices
   /** Called with the settings after each successful `updateSettings`, so the desktop app can apply its own ones. */
   onSettingsSaved?: (settings: Settings) => void
